@@ -1,0 +1,986 @@
+/**
+ * The i386 CPU: architectural state, the instruction loop, and the memory
+ * access path (segmentation -> TLB -> physical memory). Instruction semantics
+ * live in ./ops, protected-mode machinery in ./protected, paging in ./paging.
+ *
+ * Hot-path rules (see DESIGN.md): state is plain fields and typed arrays,
+ * instructions are free functions `(cpu) => void` in two dispatch tables (16-
+ * and 32-bit operand size), faults unwind with one preallocated sentinel, and
+ * nothing on the path allocates.
+ */
+import {
+  CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CS, DS, EFER_NXE, ES, ESP, FLAG_IF, FLAG_RF, FLAG_TF, FLAG_VM, FLAGS_FIXED,
+  FS, GS, SS, VEC_DB, VEC_DF, VEC_GP, VEC_PF, VEC_SS,
+} from './constants.js';
+import { materializeFlags } from './flags.js';
+import { IoBus } from './memory/io-bus.js';
+import { PhysicalMemory } from './memory/physical-memory.js';
+import { walkPageTables } from './paging/page-walk.js';
+import {
+  TLB_GLOBAL, TLB_MMIO, TLB_NX, TLB_SUP_READ, TLB_SUP_WRITE, TLB_USER_READ, TLB_USER_WRITE,
+} from './paging/tlb-bits.js';
+import { deliverInterrupt, INT_EXCEPTION, INT_EXTERNAL } from './protected/interrupts.js';
+import { dispatchTables } from './decode/dispatch.js';
+import { installInstructionSet } from './decode/instruction-set.js';
+import { interruptReturn } from './protected/far-transfer.js';
+
+/** Why `run()` returned. */
+export const StopReason = {
+  /** The instruction budget ran out. */
+  Budget: 1,
+  /** HLT with no interrupt to wake the CPU. */
+  Halt: 2,
+  /** A host entry handler (or the embedder) asked the CPU to stop. */
+  Requested: 3,
+  /** Triple fault or a shutdown cycle: the machine is dead until reset. */
+  Shutdown: 4,
+} as const;
+export type StopReason = (typeof StopReason)[keyof typeof StopReason];
+
+/** The interrupt controller as the CPU sees it (an 8259 PIC, an APIC, or an event channel). */
+export interface InterruptLine {
+  /** True while a maskable interrupt is waiting. */
+  pending(): boolean;
+  /** INTA: returns the vector of the waiting interrupt and clears it. */
+  acknowledge(): number;
+}
+
+/** Called when the CPU arrives at a registered linear address at CPL 0. */
+export type HostEntryHandler = (cpu: Cpu) => void;
+
+export interface CpuOptions {
+  memory: PhysicalMemory;
+  io?: IoBus;
+  /** Extra cycles charged per instruction class; see DESIGN.md "Cycle model". */
+  clockHz?: number;
+}
+
+/** The unique object thrown to unwind a faulting instruction (never allocated per fault). */
+export const CPU_FAULT = { toString: () => 'x86 exception' };
+
+const EMPTY_ENTRIES = new Map<number, HostEntryHandler>();
+
+installInstructionSet();
+
+export class Cpu {
+  readonly mem: PhysicalMemory;
+  readonly io: IoBus;
+  ram: Uint8Array;
+  ram32: Int32Array;
+
+  // --- General registers (EAX..EDI), with 16- and 8-bit views of the same bytes.
+  readonly reg32 = new Int32Array(8);
+  readonly reg16 = new Uint16Array(this.reg32.buffer);
+  readonly reg8 = new Uint8Array(this.reg32.buffer);
+  eip = 0;
+  /** EIP of the instruction being executed; faults restart from here. */
+  instrStart = 0;
+
+  // --- EFLAGS: non-lazy bits here, arithmetic flags possibly lazy (see flags.ts).
+  flags = FLAGS_FIXED;
+  lzOp = 0;
+  lzDst = 0;
+  lzSrc = 0;
+  lzRes = 0;
+  lzShift = 0;
+  lzMask = 0;
+
+  // --- Segment registers: selector and descriptor cache, plus derived checks.
+  readonly segSel = new Uint16Array(6);
+  readonly segBase = new Int32Array(6);
+  readonly segLimit = new Uint32Array(6);
+  /** Access byte | flags nibble << 12 (VMX-style), bit 16 = unusable (null selector). */
+  readonly segAttr = new Int32Array(6);
+  /** Valid offsets for reads: [segRLo, segRHi]; an empty range means "always fault". */
+  readonly segRLo = new Uint32Array(6);
+  readonly segRHi = new Uint32Array(6);
+  readonly segWLo = new Uint32Array(6);
+  readonly segWHi = new Uint32Array(6);
+
+  gdtrBase = 0;
+  gdtrLimit = 0xffff;
+  idtrBase = 0;
+  idtrLimit = 0x3ff;
+  ldtrSel = 0;
+  ldtrBase = 0;
+  ldtrLimit = 0;
+  trSel = 0;
+  trBase = 0;
+  trLimit = 0;
+  /** Descriptor type of the current TSS (9/11 = 32-bit, 1/3 = 16-bit). */
+  trType = 11;
+
+  cr0 = 0x60000010;
+  cr2 = 0;
+  cr3 = 0;
+  cr4 = 0;
+  efer = 0;
+  readonly dr = new Int32Array(8);
+
+  /** Current privilege level (0..3). */
+  cpl = 0;
+  /** CS.D: default operand and address size of the code segment. */
+  code32 = false;
+  /** SS.B: ESP (true) or SP (false) for implicit stack accesses. */
+  stack32 = false;
+  protectedMode = false;
+
+  // --- Per-instruction decode state.
+  opsize32 = false;
+  addr32 = false;
+  /** Segment override prefix, or -1. */
+  segOverride = -1;
+  /** 0, 0xF2 (REPNE) or 0xF3 (REP/REPE). */
+  rep = 0;
+  lock = false;
+  /** Segment of the last effective address (`decodeEA`). */
+  eaSeg = DS;
+
+  // --- TLB: one entry per linear 4 KiB page: physical page base | TLB_* bits.
+  readonly tlb = new Int32Array(1 << 20);
+  private readonly tlbFilled = new Int32Array(4096);
+  private tlbFilledCount = 0;
+  private tlbOverflow = false;
+  /** TLB bits an access needs at the current CPL. */
+  readMask = TLB_SUP_READ;
+  writeMask = TLB_SUP_WRITE;
+  /** Linear page base of the cached instruction-fetch page, or 1 (never matches). */
+  fetchPage = 1;
+  fetchPhys = 0;
+
+  // --- Exceptions in flight.
+  excVector = -1;
+  excError = -1;
+  /** Vector being delivered when the current exception arose (for #DF rules), or -1. */
+  deliveringVector = -1;
+  /** Interrupts are inhibited for one instruction after MOV SS/POP SS/STI. */
+  inhibitInterrupts = false;
+
+  // --- Run state.
+  halted = false;
+  shutdown = false;
+  stopReason = 0;
+  private budgetEnd = 0;
+  interruptLine: InterruptLine | null = null;
+  /**
+   * The INTR pin: the interrupt controller sets it when an interrupt may be
+   * waiting; the CPU polls `interruptLine.pending()` only while it is set and
+   * clears it when nothing is pending.
+   */
+  intr = false;
+  nmiPending = false;
+
+  // --- Host entry points (DESIGN.md §2).
+  private readonly hostEntryPages = new Uint8Array(1 << 20);
+  private hostEntries = EMPTY_ENTRIES;
+
+  // --- Counters.
+  instructions = 0;
+  /** Cycles beyond one per instruction, charged by expensive instruction classes. */
+  extraCycles = 0;
+  readonly exceptionCounts = new Float64Array(32);
+  tlbMisses = 0;
+  hostEntryCount = 0;
+
+  /** Model-specific registers not otherwise modelled (SYSENTER_*, TSC handled apart). */
+  readonly msrs = new Map<number, bigint>();
+  /** Offset applied to cycles to form the TSC (WRMSR 0x10 moves it). */
+  tscOffset = 0;
+
+  constructor(options: CpuOptions) {
+    this.mem = options.memory;
+    this.io = options.io ?? new IoBus();
+    this.ram = this.mem.u8;
+    this.ram32 = this.mem.u32;
+    this.reset();
+  }
+
+  /** Cycles executed (the TSC before its offset). See DESIGN.md for the cost model. */
+  get cycles(): number {
+    return this.instructions + this.extraCycles;
+  }
+
+  // =====================================================================
+  // Reset and mode
+  // =====================================================================
+
+  /** Power-on / RESET state (Intel SDM Vol. 3A 9.1.1). */
+  reset(): void {
+    this.reg32.fill(0);
+    this.reg32[2] = 0x00000633; // EDX = family/model/stepping on reset (P6)
+    this.flags = FLAGS_FIXED;
+    this.lzMask = 0;
+    this.cr0 = 0x60000010;
+    this.cr2 = this.cr3 = this.cr4 = 0;
+    this.efer = 0;
+    this.dr.fill(0);
+    this.dr[6] = 0xffff0ff0 | 0;
+    this.dr[7] = 0x400;
+    this.gdtrBase = this.idtrBase = 0;
+    this.gdtrLimit = this.idtrLimit = 0xffff;
+    this.ldtrSel = this.ldtrBase = 0;
+    this.ldtrLimit = 0xffff;
+    this.trSel = this.trBase = 0;
+    this.trLimit = 0xffff;
+    this.trType = 11;
+    this.protectedMode = false;
+    this.cpl = 0;
+    for (let s = 0; s < 6; s++) this.setSegmentCache(s, 0, 0, 0xffff, 0x93);
+    this.setSegmentCache(CS, 0xf000, 0xffff0000 | 0, 0xffff, 0x9b);
+    this.eip = 0xfff0;
+    this.halted = false;
+    this.shutdown = false;
+    this.inhibitInterrupts = false;
+    this.deliveringVector = -1;
+    this.flushTlb(true);
+    this.updateModeMasks();
+  }
+
+  /** Recomputes what depends on CPL, CR0 and CR4 for the access fast path. */
+  updateModeMasks(): void {
+    this.protectedMode = (this.cr0 & CR0_PE) !== 0;
+    this.readMask = this.cpl === 3 ? TLB_USER_READ : TLB_SUP_READ;
+    this.writeMask = this.cpl === 3 ? TLB_USER_WRITE : TLB_SUP_WRITE;
+    this.fetchPage = 1;
+  }
+
+  get pagingEnabled(): boolean {
+    return (this.cr0 & CR0_PG) !== 0 && (this.cr0 & CR0_PE) !== 0;
+  }
+
+  get vm86(): boolean {
+    return (this.flags & FLAG_VM) !== 0;
+  }
+
+  // =====================================================================
+  // Registers and flags (public API)
+  // =====================================================================
+
+  /** EFLAGS with every lazy flag folded in. */
+  getEflags(): number {
+    materializeFlags(this);
+    return this.flags | FLAGS_FIXED;
+  }
+
+  /** Writes EFLAGS as-is (no privilege filtering: callers apply POPF/IRET rules). */
+  setEflags(value: number): void {
+    this.lzMask = 0;
+    this.flags = (value & 0x003f7fd5) | FLAGS_FIXED;
+  }
+
+  getReg8(r: number): number {
+    return this.reg8[r < 4 ? r << 2 : ((r - 4) << 2) + 1];
+  }
+
+  setReg8(r: number, v: number): void {
+    this.reg8[r < 4 ? r << 2 : ((r - 4) << 2) + 1] = v;
+  }
+
+  getReg16(r: number): number {
+    return this.reg16[r << 1];
+  }
+
+  setReg16(r: number, v: number): void {
+    this.reg16[r << 1] = v;
+  }
+
+  // =====================================================================
+  // Segment descriptor cache
+  // =====================================================================
+
+  /**
+   * Loads a segment register's hidden part directly (no checks). Used by the
+   * checked loaders in ./protected and by embedders that set up a machine.
+   */
+  setSegmentCache(seg: number, selector: number, base: number, limit: number, attr: number): void {
+    this.segSel[seg] = selector;
+    this.segBase[seg] = base | 0;
+    this.segLimit[seg] = limit >>> 0;
+    this.segAttr[seg] = attr;
+    this.recomputeSegmentChecks(seg);
+    if (seg === CS) {
+      this.code32 = (attr & 0x4000) !== 0;
+      this.fetchPage = 1;
+    } else if (seg === SS) {
+      this.stack32 = (attr & 0x4000) !== 0;
+    }
+  }
+
+  /** Derives the read/write offset windows from the cached descriptor. */
+  recomputeSegmentChecks(seg: number): void {
+    const attr = this.segAttr[seg];
+    const limit = this.segLimit[seg];
+    let lo = 0;
+    let hi = limit;
+    const isData = (attr & 0x18) === 0x10; // S=1, code bit clear
+    if (isData && (attr & 0x4) !== 0) {
+      // Expand-down: valid offsets are (limit, 0xFFFF or 0xFFFFFFFF] (Intel SDM Vol. 3A 5.3).
+      lo = (limit + 1) >>> 0;
+      hi = (attr & 0x4000) !== 0 ? 0xffffffff : 0xffff;
+    }
+    let readable = true;
+    let writable = true;
+    if (this.protectedMode && (this.flags & FLAG_VM) === 0 && seg !== CS) {
+      if ((attr & 0x10000) !== 0 || (attr & 0x80) === 0) {
+        readable = writable = false; // null or not present
+      } else if (!isData) {
+        readable = (attr & 0x2) !== 0; // code: readable if R
+        writable = false;
+      } else {
+        writable = (attr & 0x2) !== 0;
+      }
+    } else if (this.protectedMode && seg === CS && (this.flags & FLAG_VM) === 0) {
+      readable = (attr & 0x8) === 0 || (attr & 0x2) !== 0;
+      writable = (attr & 0x18) === 0x10 && (attr & 2) !== 0;
+    }
+    this.segRLo[seg] = readable ? lo : 1;
+    this.segRHi[seg] = readable ? hi : 0;
+    this.segWLo[seg] = writable ? lo : 1;
+    this.segWHi[seg] = writable ? hi : 0;
+  }
+
+  /** Raises the exception a failed segment check calls for. */
+  segmentFault(seg: number): never {
+    // Intel SDM: limit/type violations raise #SS(0) for SS-relative accesses, else #GP(0).
+    return this.fault(seg === SS ? VEC_SS : VEC_GP, 0);
+  }
+
+  // =====================================================================
+  // Exceptions
+  // =====================================================================
+
+  /** Aborts the current instruction with exception `vector` (error code or -1). */
+  fault(vector: number, errorCode = -1): never {
+    this.excVector = vector;
+    this.excError = errorCode;
+    throw CPU_FAULT;
+  }
+
+  // =====================================================================
+  // Linear memory (paging + TLB)
+  // =====================================================================
+
+  /** Drops TLB entries; with `all` false, global pages survive (CR3 load with PGE). */
+  flushTlb(all: boolean): void {
+    const tlb = this.tlb;
+    const keepGlobal = !all && (this.cr4 & CR4_PGE) !== 0;
+    if (this.tlbOverflow) {
+      if (!keepGlobal) {
+        tlb.fill(0);
+        this.tlbOverflow = false;
+        this.tlbFilledCount = 0;
+      } else {
+        for (let i = 0; i < tlb.length; i++) if ((tlb[i] & TLB_GLOBAL) === 0) tlb[i] = 0;
+        // Stays in overflow mode: the surviving global entries are not listed.
+      }
+    } else {
+      let kept = 0;
+      for (let i = 0; i < this.tlbFilledCount; i++) {
+        const page = this.tlbFilled[i];
+        if (keepGlobal && (tlb[page] & TLB_GLOBAL) !== 0) this.tlbFilled[kept++] = page;
+        else tlb[page] = 0;
+      }
+      this.tlbFilledCount = kept;
+    }
+    this.fetchPage = 1;
+  }
+
+  /** INVLPG: drops the entry for one linear page (global or not). */
+  invalidatePage(linear: number): void {
+    this.tlb[linear >>> 12] = 0;
+    this.fetchPage = 1;
+  }
+
+  /** Installs a TLB entry (called by the page walker and the identity mapper). */
+  fillTlb(page: number, entry: number): void {
+    if (this.tlb[page] === 0) {
+      if (this.tlbFilledCount < this.tlbFilled.length) this.tlbFilled[this.tlbFilledCount++] = page;
+      else this.tlbOverflow = true;
+    }
+    this.tlb[page] = entry;
+  }
+
+  /**
+   * Translates `lin` for an access and returns its TLB entry, walking the page
+   * tables on a miss or a permission upgrade (first write sets the dirty bit).
+   * `user` is true for CPL 3 accesses that are not implicit system accesses.
+   */
+  translateEntry(lin: number, write: boolean, user: boolean, fetch: boolean): number {
+    const page = lin >>> 12;
+    let e = this.tlb[page];
+    const need = write ? (user ? TLB_USER_WRITE : TLB_SUP_WRITE) : user ? TLB_USER_READ : TLB_SUP_READ;
+    if ((e & need) === 0 || (fetch && (e & TLB_NX) !== 0)) {
+      this.tlbMisses++;
+      if ((this.cr0 & CR0_PG) === 0 || (this.cr0 & CR0_PE) === 0) {
+        e = (lin & ~0xfff) | TLB_SUP_READ | TLB_SUP_WRITE | TLB_USER_READ | TLB_USER_WRITE;
+        if (!this.mem.isRamPage(page) || lin < 0) e |= TLB_MMIO;
+        this.fillTlb(page, e);
+      } else {
+        e = walkPageTables(this, lin, write, user, fetch);
+      }
+    }
+    return e;
+  }
+
+  /** Physical address of `lin` for an access of the given kind (may raise #PF). */
+  translate(lin: number, write: boolean, user: boolean, fetch = false): number {
+    const e = this.translateEntry(lin, write, user, fetch);
+    return ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
+  }
+
+  // Reads and writes by linear address at the current privilege.
+
+  lread8(lin: number): number {
+    const e = this.tlb[lin >>> 12];
+    const m = this.readMask;
+    if ((e & (m | TLB_MMIO)) === m) return this.ram[(e & ~0xfff) | (lin & 0xfff)];
+    return this.mem.read8(this.translate(lin, false, this.cpl === 3));
+  }
+
+  lread16(lin: number): number {
+    const e = this.tlb[lin >>> 12];
+    const m = this.readMask;
+    if ((e & (m | TLB_MMIO)) === m && (lin & 0xfff) <= 0xffe) {
+      const p = (e & ~0xfff) | (lin & 0xfff);
+      return this.ram[p] | (this.ram[p + 1] << 8);
+    }
+    return this.lread16Slow(lin, this.cpl === 3);
+  }
+
+  lread32(lin: number): number {
+    const e = this.tlb[lin >>> 12];
+    const m = this.readMask;
+    if ((e & (m | TLB_MMIO)) === m && (lin & 0xfff) <= 0xffc) {
+      const p = (e & ~0xfff) | (lin & 0xfff);
+      if ((p & 3) === 0) return this.ram32[p >> 2];
+      const r = this.ram;
+      return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
+    }
+    return this.lread32Slow(lin, this.cpl === 3);
+  }
+
+  lwrite8(lin: number, v: number): void {
+    const e = this.tlb[lin >>> 12];
+    const m = this.writeMask;
+    if ((e & (m | TLB_MMIO)) === m) {
+      this.ram[(e & ~0xfff) | (lin & 0xfff)] = v;
+      return;
+    }
+    this.mem.write8(this.translate(lin, true, this.cpl === 3), v);
+  }
+
+  lwrite16(lin: number, v: number): void {
+    const e = this.tlb[lin >>> 12];
+    const m = this.writeMask;
+    if ((e & (m | TLB_MMIO)) === m && (lin & 0xfff) <= 0xffe) {
+      const p = (e & ~0xfff) | (lin & 0xfff);
+      this.ram[p] = v;
+      this.ram[p + 1] = v >> 8;
+      return;
+    }
+    this.lwrite16Slow(lin, v, this.cpl === 3);
+  }
+
+  lwrite32(lin: number, v: number): void {
+    const e = this.tlb[lin >>> 12];
+    const m = this.writeMask;
+    if ((e & (m | TLB_MMIO)) === m && (lin & 0xfff) <= 0xffc) {
+      const p = (e & ~0xfff) | (lin & 0xfff);
+      if ((p & 3) === 0) {
+        this.ram32[p >> 2] = v;
+      } else {
+        const r = this.ram;
+        r[p] = v;
+        r[p + 1] = v >> 8;
+        r[p + 2] = v >> 16;
+        r[p + 3] = v >> 24;
+      }
+      return;
+    }
+    this.lwrite32Slow(lin, v, this.cpl === 3);
+  }
+
+  // Slow paths: MMIO, page crossings and TLB misses. Both pages of a crossing
+  // access are translated before any byte is written, so a fault leaves memory intact.
+
+  lread16Slow(lin: number, user: boolean): number {
+    if ((lin & 0xfff) <= 0xffe) return this.mem.read16(this.translate(lin, false, user));
+    const p0 = this.translate(lin, false, user);
+    const p1 = this.translate((lin + 1) | 0, false, user);
+    return this.mem.read8(p0) | (this.mem.read8(p1) << 8);
+  }
+
+  lread32Slow(lin: number, user: boolean): number {
+    if ((lin & 0xfff) <= 0xffc) return this.mem.read32(this.translate(lin, false, user));
+    const p0 = this.translate(lin, false, user);
+    const p1 = this.translate((lin + 3) | 0, false, user);
+    let v = 0;
+    for (let i = 0; i < 4; i++) {
+      const l = (lin + i) | 0;
+      const p = (l & 0xfff) >= (lin & 0xfff) ? p0 + i : (p1 & ~0xfff) + (l & 0xfff);
+      v |= this.mem.read8(p) << (i * 8);
+    }
+    return v;
+  }
+
+  lwrite16Slow(lin: number, v: number, user: boolean): void {
+    if ((lin & 0xfff) <= 0xffe) return this.mem.write16(this.translate(lin, true, user), v);
+    const p0 = this.translate(lin, true, user);
+    const p1 = this.translate((lin + 1) | 0, true, user);
+    this.mem.write8(p0, v);
+    this.mem.write8(p1, v >> 8);
+  }
+
+  lwrite32Slow(lin: number, v: number, user: boolean): void {
+    if ((lin & 0xfff) <= 0xffc) return this.mem.write32(this.translate(lin, true, user), v);
+    const p0 = this.translate(lin, true, user);
+    const p1 = this.translate((lin + 3) | 0, true, user);
+    for (let i = 0; i < 4; i++) {
+      const l = (lin + i) | 0;
+      const p = (l & 0xfff) >= (lin & 0xfff) ? p0 + i : (p1 & ~0xfff) + (l & 0xfff);
+      this.mem.write8(p, v >> (i * 8));
+    }
+  }
+
+  /** Implicit supervisor accesses (descriptor tables, TSS): privileged even at CPL 3. */
+  sysRead8(lin: number): number {
+    return this.mem.read8(this.translate(lin, false, false));
+  }
+
+  sysRead16(lin: number): number {
+    return this.lread16Slow(lin, false);
+  }
+
+  sysRead32(lin: number): number {
+    return this.lread32Slow(lin, false);
+  }
+
+  sysWrite8(lin: number, v: number): void {
+    this.mem.write8(this.translate(lin, true, false), v);
+  }
+
+  sysWrite16(lin: number, v: number): void {
+    this.lwrite16Slow(lin, v, false);
+  }
+
+  sysWrite32(lin: number, v: number): void {
+    this.lwrite32Slow(lin, v, false);
+  }
+
+  /**
+   * Makes sure [lin, lin+size) is writable at the current CPL (walking and
+   * setting dirty bits as needed) so that a read-modify-write cannot fault
+   * half way.
+   */
+  probeWrite(lin: number, size: number): void {
+    const user = this.cpl === 3;
+    this.translateEntry(lin, true, user, false);
+    const last = (lin + size - 1) | 0;
+    if ((last ^ lin) >>> 12 !== 0) this.translateEntry(last, true, user, false);
+  }
+
+  // =====================================================================
+  // Segmented memory
+  // =====================================================================
+
+  /** Linear address for reading `size` bytes at seg:off, after the limit and type check. */
+  readAddr(seg: number, off: number, size: number): number {
+    const o = off >>> 0;
+    if (o < this.segRLo[seg] || o + size - 1 > this.segRHi[seg]) this.segmentFault(seg);
+    return (this.segBase[seg] + off) | 0;
+  }
+
+  writeAddr(seg: number, off: number, size: number): number {
+    const o = off >>> 0;
+    if (o < this.segWLo[seg] || o + size - 1 > this.segWHi[seg]) this.segmentFault(seg);
+    return (this.segBase[seg] + off) | 0;
+  }
+
+  read8(seg: number, off: number): number {
+    const o = off >>> 0;
+    if (o < this.segRLo[seg] || o > this.segRHi[seg]) this.segmentFault(seg);
+    return this.lread8((this.segBase[seg] + off) | 0);
+  }
+
+  read16(seg: number, off: number): number {
+    const o = off >>> 0;
+    if (o < this.segRLo[seg] || o + 1 > this.segRHi[seg]) this.segmentFault(seg);
+    return this.lread16((this.segBase[seg] + off) | 0);
+  }
+
+  read32(seg: number, off: number): number {
+    const o = off >>> 0;
+    if (o < this.segRLo[seg] || o + 3 > this.segRHi[seg]) this.segmentFault(seg);
+    return this.lread32((this.segBase[seg] + off) | 0);
+  }
+
+  write8(seg: number, off: number, v: number): void {
+    const o = off >>> 0;
+    if (o < this.segWLo[seg] || o > this.segWHi[seg]) this.segmentFault(seg);
+    this.lwrite8((this.segBase[seg] + off) | 0, v);
+  }
+
+  write16(seg: number, off: number, v: number): void {
+    const o = off >>> 0;
+    if (o < this.segWLo[seg] || o + 1 > this.segWHi[seg]) this.segmentFault(seg);
+    this.lwrite16((this.segBase[seg] + off) | 0, v);
+  }
+
+  write32(seg: number, off: number, v: number): void {
+    const o = off >>> 0;
+    if (o < this.segWLo[seg] || o + 3 > this.segWHi[seg]) this.segmentFault(seg);
+    this.lwrite32((this.segBase[seg] + off) | 0, v);
+  }
+
+  /** Checks seg:off for a read-modify-write of `size` bytes and returns the linear address. */
+  rmwAddr(seg: number, off: number, size: number): number {
+    const lin = this.writeAddr(seg, off, size);
+    const o = off >>> 0;
+    if (o < this.segRLo[seg] || o + size - 1 > this.segRHi[seg]) this.segmentFault(seg);
+    this.probeWrite(lin, size);
+    return lin;
+  }
+
+  // =====================================================================
+  // Stack
+  // =====================================================================
+
+  push16(v: number): void {
+    if (this.stack32) {
+      const sp = (this.reg32[ESP] - 2) | 0;
+      this.write16(SS, sp, v);
+      this.reg32[ESP] = sp;
+    } else {
+      const sp = (this.reg32[ESP] - 2) & 0xffff;
+      this.write16(SS, sp, v);
+      this.reg16[ESP << 1] = sp;
+    }
+  }
+
+  push32(v: number): void {
+    if (this.stack32) {
+      const sp = (this.reg32[ESP] - 4) | 0;
+      this.write32(SS, sp, v);
+      this.reg32[ESP] = sp;
+    } else {
+      const sp = (this.reg32[ESP] - 4) & 0xffff;
+      this.write32(SS, sp, v);
+      this.reg16[ESP << 1] = sp;
+    }
+  }
+
+  pop16(): number {
+    if (this.stack32) {
+      const sp = this.reg32[ESP];
+      const v = this.read16(SS, sp);
+      this.reg32[ESP] = (sp + 2) | 0;
+      return v;
+    }
+    const sp = this.reg16[ESP << 1];
+    const v = this.read16(SS, sp);
+    this.reg16[ESP << 1] = sp + 2;
+    return v;
+  }
+
+  pop32(): number {
+    if (this.stack32) {
+      const sp = this.reg32[ESP];
+      const v = this.read32(SS, sp);
+      this.reg32[ESP] = (sp + 4) | 0;
+      return v;
+    }
+    const sp = this.reg16[ESP << 1];
+    const v = this.read32(SS, sp);
+    this.reg16[ESP << 1] = sp + 4;
+    return v;
+  }
+
+  /** Reads the stack at SP+offset without moving SP (for instructions that must check before popping). */
+  peek16(offset: number): number {
+    return this.read16(SS, this.stack32 ? (this.reg32[ESP] + offset) | 0 : (this.reg16[ESP << 1] + offset) & 0xffff);
+  }
+
+  peek32(offset: number): number {
+    return this.read32(SS, this.stack32 ? (this.reg32[ESP] + offset) | 0 : (this.reg16[ESP << 1] + offset) & 0xffff);
+  }
+
+  /** Adds `delta` to ESP or SP as the stack size says. */
+  adjustStack(delta: number): void {
+    if (this.stack32) this.reg32[ESP] = (this.reg32[ESP] + delta) | 0;
+    else this.reg16[ESP << 1] = this.reg16[ESP << 1] + delta;
+  }
+
+  // =====================================================================
+  // Instruction fetch
+  // =====================================================================
+
+  fetch8(): number {
+    const eip = this.eip;
+    const lin = (this.segBase[CS] + eip) | 0;
+    if ((lin & ~0xfff) === this.fetchPage && (eip >>> 0) <= this.segLimit[CS]) {
+      this.eip = (eip + 1) | 0;
+      return this.ram[this.fetchPhys | (lin & 0xfff)];
+    }
+    return this.fetch8Slow();
+  }
+
+  fetch16(): number {
+    const eip = this.eip;
+    const lin = (this.segBase[CS] + eip) | 0;
+    if ((lin & ~0xfff) === this.fetchPage && (lin & 0xfff) <= 0xffe && ((eip >>> 0) + 1) <= this.segLimit[CS]) {
+      this.eip = (eip + 2) | 0;
+      const p = this.fetchPhys | (lin & 0xfff);
+      return this.ram[p] | (this.ram[p + 1] << 8);
+    }
+    const lo = this.fetch8Slow();
+    return lo | (this.fetch8Slow() << 8);
+  }
+
+  fetch32(): number {
+    const eip = this.eip;
+    const lin = (this.segBase[CS] + eip) | 0;
+    if ((lin & ~0xfff) === this.fetchPage && (lin & 0xfff) <= 0xffc && ((eip >>> 0) + 3) <= this.segLimit[CS]) {
+      this.eip = (eip + 4) | 0;
+      const p = this.fetchPhys | (lin & 0xfff);
+      const r = this.ram;
+      return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
+    }
+    const b0 = this.fetch8Slow();
+    const b1 = this.fetch8Slow();
+    const b2 = this.fetch8Slow();
+    return b0 | (b1 << 8) | (b2 << 16) | (this.fetch8Slow() << 24);
+  }
+
+  /** Fetches one byte through the full checks, refilling the fetch-page cache. */
+  private fetch8Slow(): number {
+    const eip = this.eip;
+    if ((eip >>> 0) > this.segLimit[CS]) this.fault(VEC_GP, 0);
+    const lin = (this.segBase[CS] + eip) | 0;
+    const e = this.translateEntry(lin, false, this.cpl === 3, true);
+    this.eip = (eip + 1) | 0;
+    if ((e & TLB_MMIO) === 0) {
+      this.fetchPage = lin & ~0xfff;
+      this.fetchPhys = e & ~0xfff;
+      return this.ram[this.fetchPhys | (lin & 0xfff)];
+    }
+    this.fetchPage = 1;
+    return this.mem.read8(((e & ~0xfff) | (lin & 0xfff)) >>> 0);
+  }
+
+  // =====================================================================
+  // Host entry points
+  // =====================================================================
+
+  /**
+   * Registers `handler` for linear address `linear`: when the CPU is about to
+   * execute there at CPL 0 it calls the handler instead (DESIGN.md §2). The
+   * handler typically ends with `returnFromInterrupt()`.
+   */
+  addHostEntry(linear: number, handler: HostEntryHandler): void {
+    if (this.hostEntries === EMPTY_ENTRIES) this.hostEntries = new Map();
+    this.hostEntries.set(linear | 0, handler);
+    this.hostEntryPages[linear >>> 12] = 1;
+  }
+
+  removeHostEntry(linear: number): void {
+    this.hostEntries.delete(linear | 0);
+    let stillUsed = false;
+    for (const l of this.hostEntries.keys()) if (l >>> 12 === linear >>> 12) stillUsed = true;
+    if (!stillUsed) this.hostEntryPages[linear >>> 12] = 0;
+  }
+
+  /**
+   * Returns from a host entry as a 32-bit IRET would. A fault here (a bad
+   * frame) is delivered to the guest like any fault of the IRET instruction.
+   */
+  returnFromInterrupt(): void {
+    this.opsize32 = true;
+    interruptReturn(this, true);
+  }
+
+  /** Asks `run()` to return after the current instruction or host handler. */
+  requestStop(): void {
+    this.stopReason = StopReason.Requested;
+  }
+
+  // =====================================================================
+  // The run loop
+  // =====================================================================
+
+  /** Raises an NMI on the next instruction boundary. */
+  raiseNmi(): void {
+    this.nmiPending = true;
+  }
+
+  /**
+   * Executes up to `budget` instructions and says why it stopped. Interrupts
+   * from `interruptLine` are taken at instruction boundaries.
+   */
+  run(budget: number): StopReason {
+    this.stopReason = 0;
+    if (this.shutdown) return StopReason.Shutdown;
+    this.budgetEnd = this.instructions + budget;
+    while (this.stopReason === 0) {
+      try {
+        this.loop();
+      } catch (e) {
+        if (e !== CPU_FAULT) throw e;
+        this.handleFault();
+      }
+    }
+    return this.stopReason as StopReason;
+  }
+
+  private loop(): void {
+    const tables = dispatchTables;
+    while (this.stopReason === 0) {
+      if (this.instructions >= this.budgetEnd) {
+        this.stopReason = StopReason.Budget;
+        return;
+      }
+      if (this.halted || this.nmiPending || this.inhibitInterrupts || (this.flags & FLAG_TF) !== 0 || (this.intr && (this.flags & FLAG_IF) !== 0)) {
+        if (this.checkEvents()) continue;
+      }
+      const eip = this.eip;
+      this.instrStart = eip;
+      if (this.cpl === 0 && this.hostEntryPages[(this.segBase[CS] + eip) >>> 12] !== 0) {
+        if (this.enterHost()) continue;
+      }
+      this.segOverride = -1;
+      this.rep = 0;
+      this.lock = false;
+      const o32 = this.code32;
+      this.opsize32 = o32;
+      this.addr32 = o32;
+      this.instructions++;
+      (o32 ? tables.op32 : tables.op16)[this.fetch8()](this);
+    }
+  }
+
+  /**
+   * The slow part of an instruction boundary: pending NMI/INTR, HLT wake-up,
+   * single-step traps. Returns true when it changed control flow or halted.
+   */
+  private checkEvents(): boolean {
+    if (this.inhibitInterrupts) {
+      this.inhibitInterrupts = false;
+      return false;
+    }
+    if (this.nmiPending) {
+      this.nmiPending = false;
+      this.halted = false;
+      this.instrStart = this.eip;
+      this.deliverEvent(2, INT_EXTERNAL, -1);
+      return true;
+    }
+    if (this.intr && (this.flags & FLAG_IF) !== 0) {
+      if (this.interruptLine === null || !this.interruptLine.pending()) this.intr = false;
+    }
+    if (this.intr && (this.flags & FLAG_IF) !== 0 && this.interruptLine !== null) {
+      this.halted = false;
+      const vector = this.interruptLine.acknowledge();
+      this.instrStart = this.eip;
+      this.deliverEvent(vector & 0xff, INT_EXTERNAL, -1);
+      return true;
+    }
+    if (this.halted) {
+      this.stopReason = StopReason.Halt;
+      return true;
+    }
+    if ((this.flags & FLAG_TF) !== 0) {
+      // Single-step: run one instruction, then raise the #DB trap (Intel SDM Vol. 3B 17.3.1.4).
+      this.stepThenTrap();
+      return true;
+    }
+    return false;
+  }
+
+  private stepThenTrap(): void {
+    const eip = this.eip;
+    this.instrStart = eip;
+    this.segOverride = -1;
+    this.rep = 0;
+    this.lock = false;
+    this.opsize32 = this.addr32 = this.code32;
+    this.instructions++;
+    (this.code32 ? dispatchTables.op32 : dispatchTables.op16)[this.fetch8()](this);
+    if (this.stopReason === 0 || this.stopReason === StopReason.Budget) {
+      this.dr[6] |= 0x4000; // BS
+      this.instrStart = this.eip;
+      this.deliverEvent(VEC_DB, INT_EXCEPTION, -1);
+    }
+  }
+
+  private enterHost(): boolean {
+    const lin = (this.segBase[CS] + this.eip) | 0;
+    const handler = this.hostEntries.get(lin);
+    if (handler === undefined) return false;
+    this.hostEntryCount++;
+    handler(this);
+    return true;
+  }
+
+  /** Delivers an event through the IDT/IVT with fault nesting handled as exceptions are. */
+  private deliverEvent(vector: number, kind: number, errorCode: number): void {
+    try {
+      deliverInterrupt(this, vector, kind, errorCode);
+    } catch (e) {
+      if (e !== CPU_FAULT) throw e;
+      // Faults while delivering an external event or INT n are benign for #DF purposes.
+      this.deliveringVector = kind === INT_EXCEPTION ? vector : 256;
+      this.handleFault();
+    }
+  }
+
+  /**
+   * Delivers the exception recorded by `fault()`: restores EIP to the start of
+   * the faulting instruction, applies the double-fault rules (Intel SDM Vol. 3A
+   * 6.15, table 6-5) and, past a double fault, shuts the machine down.
+   */
+  handleFault(): void {
+    let vector = this.excVector;
+    let error = this.excError;
+    this.eip = this.instrStart;
+    this.halted = false;
+    const prior = this.deliveringVector;
+    if (prior === VEC_DF) {
+      this.enterShutdown();
+      return;
+    }
+    if (prior >= 0 && causesDoubleFault(prior, vector)) {
+      vector = VEC_DF;
+      error = 0;
+    }
+    if (vector < 32) this.exceptionCounts[vector]++;
+    this.deliveringVector = vector;
+    try {
+      deliverInterrupt(this, vector, INT_EXCEPTION, error);
+      this.deliveringVector = -1;
+    } catch (e) {
+      if (e !== CPU_FAULT) throw e;
+      // A fault while delivering: recurse through the double-fault rules.
+      this.handleFault();
+    }
+    this.deliveringVector = -1;
+  }
+
+  /** Triple fault: the processor stops executing (a PC would reset). */
+  enterShutdown(): void {
+    this.shutdown = true;
+    this.deliveringVector = -1;
+    this.stopReason = StopReason.Shutdown;
+  }
+
+  /** Exceptions that begin a double fault when they occur while delivering another. */
+  static readonly CONTRIBUTORY = new Set([0, 10, 11, 12, 13]);
+}
+
+function causesDoubleFault(first: number, second: number): boolean {
+  const contributory = Cpu.CONTRIBUTORY;
+  if (contributory.has(first)) return contributory.has(second);
+  if (first === VEC_PF) return second === VEC_PF || contributory.has(second);
+  return false;
+}
+
+// Re-exported so embedders see one module for the machine state.
+export { ES, CS, SS, DS, FS, GS, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, EFER_NXE, FLAG_RF };

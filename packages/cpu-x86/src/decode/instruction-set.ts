@@ -1,0 +1,25 @@
+/**
+ * Installs every instruction group into the dispatch tables. Imported once by
+ * cpu.ts; each group lives in its own file under ../ops.
+ */
+import { installAlu } from '../ops/alu.js';
+import { installControl } from '../ops/control.js';
+import { installFlagOps } from '../ops/flag-ops.js';
+import { installIo } from '../ops/io.js';
+import { installMov } from '../ops/mov.js';
+import { installStack } from '../ops/stack.js';
+import { installSystem } from '../ops/system.js';
+
+let installed = false;
+
+export function installInstructionSet(): void {
+  if (installed) return;
+  installed = true;
+  installAlu();
+  installMov();
+  installStack();
+  installControl();
+  installFlagOps();
+  installIo();
+  installSystem();
+}

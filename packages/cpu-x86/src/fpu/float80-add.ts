@@ -1,0 +1,114 @@
+/**
+ * FADD / FSUB on extended values (SDM Vol.2 FADD, FSUB; Vol.1 4.8 special
+ * cases). Precision control applies (SDM Vol.1 8.1.5.2).
+ */
+import { K_DENORMAL, K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
+import { invalidResult, nanResult2, OPA, OPB, Operand, unpack } from './float80-operand.js';
+import { roundToReg, W, wNormalize, wShiftRight } from './float80-round.js';
+import { cwPrecision, cwRc, FLAG_DE, FpuEnv, RC_DOWN } from './fpu-env.js';
+
+/** ST(d) := a + b. Returns false when an unmasked exception suppressed the result. */
+export function f80Add(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv): boolean {
+  return addSub(f, d, a, b, env, 0);
+}
+
+/** ST(d) := a - b. Returns false when an unmasked exception suppressed the result. */
+export function f80Sub(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv): boolean {
+  return addSub(f, d, a, b, env, 1);
+}
+
+function writeSigned(f: Uint32Array, d: number, sign: number, exp: number, hi: number, lo: number): void {
+  const o = d << 2;
+  f[o] = lo;
+  f[o + 1] = hi;
+  f[o + 2] = (sign << 15) | exp;
+}
+
+function loadW(op: Operand, sign: number): void {
+  W.sign = sign;
+  W.exp = op.exp;
+  W.hi = op.hi;
+  W.lo = op.lo;
+  W.ext = 0;
+  W.sticky = 0;
+}
+
+function addSub(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, flip: number): boolean {
+  const ka = unpack(OPA, f, a);
+  const kb = unpack(OPB, f, b);
+  if (ka >= K_QNAN || kb >= K_QNAN) return nanResult2(f, d, a, ka, b, kb, env);
+  const cw = env.cw;
+  if (ka === K_DENORMAL || kb === K_DENORMAL) {
+    // SDM Vol.1 4.9.1.2: unmasked #D suppresses the operation.
+    env.flags |= FLAG_DE;
+    if ((cw & FLAG_DE) === 0) return false;
+  }
+  const sa = OPA.sign;
+  const sb = OPB.sign ^ flip;
+  if (ka === K_INF || kb === K_INF) {
+    // SDM Vol.1 4.8.3.? / FADD table: inf - inf is invalid.
+    if (ka === K_INF && kb === K_INF && sa !== sb) return invalidResult(f, d, env);
+    writeSigned(f, d, ka === K_INF ? sa : sb, 0x7fff, 0x80000000, 0);
+    return true;
+  }
+  const rc = cwRc(cw);
+  if (ka === K_ZERO && kb === K_ZERO) {
+    // SDM Vol.2 FADD: sum of opposite zeros is +0, or -0 when rounding down.
+    writeSigned(f, d, sa === sb ? sa : rc === RC_DOWN ? 1 : 0, 0, 0, 0);
+    return true;
+  }
+  const prec = cwPrecision(cw);
+  if (kb === K_ZERO) {
+    loadW(OPA, sa);
+    roundToReg(f, d, prec, rc, env);
+    return true;
+  }
+  if (ka === K_ZERO) {
+    loadW(OPB, sb);
+    roundToReg(f, d, prec, rc, env);
+    return true;
+  }
+  // Order by magnitude: big - small keeps the difference non-negative.
+  let big = OPA;
+  let small = OPB;
+  let sBig = sa;
+  if (
+    OPB.exp > OPA.exp ||
+    (OPB.exp === OPA.exp && (OPB.hi > OPA.hi || (OPB.hi === OPA.hi && OPB.lo > OPA.lo)))
+  ) {
+    big = OPB;
+    small = OPA;
+    sBig = sb;
+  }
+  loadW(small, sBig);
+  wShiftRight(big.exp - small.exp);
+  W.exp = big.exp;
+  if (sa === sb) {
+    let t = W.lo + big.lo;
+    const lo = t >>> 0;
+    t = W.hi + big.hi + (t > 0xffffffff ? 1 : 0);
+    W.lo = lo;
+    W.hi = t >>> 0;
+    if (t > 0xffffffff) {
+      wShiftRight(1);
+      W.hi = (W.hi | 0x80000000) >>> 0;
+      W.exp += 1;
+    }
+  } else {
+    // Anything in sticky lies strictly between 0 and one unit of ext: borrow it.
+    let t = 0 - W.ext - W.sticky;
+    let borrow = t < 0 ? 1 : 0;
+    W.ext = t >>> 0;
+    t = big.lo - W.lo - borrow;
+    borrow = t < 0 ? 1 : 0;
+    W.lo = t >>> 0;
+    W.hi = (big.hi - W.hi - borrow) >>> 0;
+    if (W.hi === 0 && W.lo === 0 && W.ext === 0 && W.sticky === 0) {
+      writeSigned(f, d, rc === RC_DOWN ? 1 : 0, 0, 0, 0);
+      return true;
+    }
+    wNormalize();
+  }
+  roundToReg(f, d, prec, rc, env);
+  return true;
+}

@@ -1,0 +1,23 @@
+/**
+ * I/O permission (Intel SDM Vol. 1 19.5): in protected mode with CPL > IOPL,
+ * and always in virtual-8086 mode, every byte of an access must have a clear
+ * bit in the TSS I/O bitmap, whose base is the word at TSS offset 0x66. A
+ * bitmap that does not reach the port (TSS limit) denies access: #GP(0).
+ */
+import type { Cpu } from '../cpu.js';
+import { VEC_GP } from '../constants.js';
+
+export function checkIoPermission(c: Cpu, port: number, size: number): void {
+  if (!c.protectedMode) return;
+  if (!c.vm86 && c.cpl <= ((c.flags >> 12) & 3)) return;
+  // Only a 32-bit TSS has a bitmap.
+  if ((c.trType & 8) === 0 || c.trLimit < 0x67) c.fault(VEC_GP, 0);
+  const bitmapBase = c.sysRead16((c.trBase + 0x66) | 0);
+  const first = bitmapBase + (port >>> 3);
+  const last = bitmapBase + ((port + size - 1) >>> 3);
+  if (last > c.trLimit) c.fault(VEC_GP, 0);
+  // Two bytes are read because the access may straddle a byte of the bitmap.
+  const bits = c.sysRead8((c.trBase + first) | 0) | (last !== first ? c.sysRead8((c.trBase + last) | 0) << 8 : 0);
+  const mask = ((1 << size) - 1) << (port & 7);
+  if ((bits & mask) !== 0) c.fault(VEC_GP, 0);
+}
