@@ -60,6 +60,12 @@ export const CPU_FAULT = { toString: () => 'x86 exception' };
 
 const EMPTY_ENTRIES = new Map<number, HostEntryHandler>();
 
+/** Bits of `Cpu.events`. */
+const EV_HALT = 1, EV_NMI = 2, EV_INHIBIT = 4, EV_INTR = 8, EV_STOP = 16;
+
+/** Thrown by the fetch path when the CPU reaches a host entry point (never allocated per use). */
+const HOST_ENTRY = { toString: () => 'host entry' };
+
 installInstructionSet();
 
 export class Cpu {
@@ -125,7 +131,16 @@ export class Cpu {
   stack32 = false;
   protectedMode = false;
 
-  // --- Per-instruction decode state.
+  /** Restores the decode state that prefixes change (done after every prefixed instruction). */
+  resetPrefixes(): void {
+    this.segOverride = -1;
+    this.rep = 0;
+    this.lock = false;
+    this.opsize32 = this.addr32 = this.code32;
+  }
+
+  // --- Per-instruction decode state. Outside a prefixed instruction these hold
+  // their defaults (no override, no REP/LOCK, sizes from CS.D).
   opsize32 = false;
   addr32 = false;
   /** Segment override prefix, or -1. */
@@ -144,31 +159,67 @@ export class Cpu {
   /** TLB bits an access needs at the current CPL. */
   readMask = TLB_SUP_READ;
   writeMask = TLB_SUP_WRITE;
-  /** Linear page base of the cached instruction-fetch page, or 1 (never matches). */
-  fetchPage = 1;
-  fetchPhys = 0;
+  /**
+   * The fetch window: EIP values in [fetchEipLo, fetchEipLo + fetchWindow)
+   * lie in one RAM page and within the CS limit, and map to physical bytes
+   * from fetchPhysLo. An empty window (0) forces the checked slow path.
+   */
+  fetchEipLo = 0;
+  fetchWindow = 0;
+  fetchPhysLo = 0;
 
   // --- Exceptions in flight.
   excVector = -1;
   excError = -1;
   /** Vector being delivered when the current exception arose (for #DF rules), or -1. */
   deliveringVector = -1;
-  /** Interrupts are inhibited for one instruction after MOV SS/POP SS/STI. */
-  inhibitInterrupts = false;
-
-  // --- Run state.
-  halted = false;
+  // --- Run state. Everything that needs attention at an instruction boundary
+  // is one bit of `events`, so the loop tests a single field.
+  /** EV_* bits; the loop takes its slow path while any is set. */
+  events = 0;
   shutdown = false;
   stopReason = 0;
   private budgetEnd = 0;
   interruptLine: InterruptLine | null = null;
+
+  /** Interrupts are inhibited for one instruction after MOV SS/POP SS/STI. */
+  get inhibitInterrupts(): boolean {
+    return (this.events & EV_INHIBIT) !== 0;
+  }
+
+  set inhibitInterrupts(on: boolean) {
+    this.events = on ? this.events | EV_INHIBIT : this.events & ~EV_INHIBIT;
+  }
+
+  /** HLT: no instructions run until an interrupt (or NMI) arrives. */
+  get halted(): boolean {
+    return (this.events & EV_HALT) !== 0;
+  }
+
+  set halted(on: boolean) {
+    this.events = on ? this.events | EV_HALT : this.events & ~EV_HALT;
+  }
+
   /**
    * The INTR pin: the interrupt controller sets it when an interrupt may be
    * waiting; the CPU polls `interruptLine.pending()` only while it is set and
    * clears it when nothing is pending.
    */
-  intr = false;
-  nmiPending = false;
+  get intr(): boolean {
+    return (this.events & EV_INTR) !== 0;
+  }
+
+  set intr(on: boolean) {
+    this.events = on ? this.events | EV_INTR : this.events & ~EV_INTR;
+  }
+
+  get nmiPending(): boolean {
+    return (this.events & EV_NMI) !== 0;
+  }
+
+  set nmiPending(on: boolean) {
+    this.events = on ? this.events | EV_NMI : this.events & ~EV_NMI;
+  }
 
   // --- Host entry points (DESIGN.md §2).
   private readonly hostEntryPages = new Uint8Array(1 << 20);
@@ -241,7 +292,7 @@ export class Cpu {
     this.protectedMode = (this.cr0 & CR0_PE) !== 0;
     this.readMask = this.cpl === 3 ? TLB_USER_READ : TLB_SUP_READ;
     this.writeMask = this.cpl === 3 ? TLB_USER_WRITE : TLB_SUP_WRITE;
-    this.fetchPage = 1;
+    this.fetchWindow = 0;
   }
 
   get pagingEnabled(): boolean {
@@ -300,7 +351,8 @@ export class Cpu {
     this.recomputeSegmentChecks(seg);
     if (seg === CS) {
       this.code32 = (attr & 0x4000) !== 0;
-      this.fetchPage = 1;
+      if (this.segOverride < 0 && this.rep === 0) this.opsize32 = this.addr32 = this.code32;
+      this.fetchWindow = 0;
     } else if (seg === SS) {
       this.stack32 = (attr & 0x4000) !== 0;
     }
@@ -382,13 +434,13 @@ export class Cpu {
       }
       this.tlbFilledCount = kept;
     }
-    this.fetchPage = 1;
+    this.fetchWindow = 0;
   }
 
   /** INVLPG: drops the entry for one linear page (global or not). */
   invalidatePage(linear: number): void {
     this.tlb[linear >>> 12] = 0;
-    this.fetchPage = 1;
+    this.fetchWindow = 0;
   }
 
   /** Installs a TLB entry (called by the page walker and the identity mapper). */
@@ -716,55 +768,68 @@ export class Cpu {
 
   fetch8(): number {
     const eip = this.eip;
-    const lin = (this.segBase[CS] + eip) | 0;
-    if ((lin & ~0xfff) === this.fetchPage && (eip >>> 0) <= this.segLimit[CS]) {
+    const d = (eip - this.fetchEipLo) >>> 0;
+    if (d < this.fetchWindow) {
       this.eip = (eip + 1) | 0;
-      return this.ram[this.fetchPhys | (lin & 0xfff)];
+      return this.ram[this.fetchPhysLo + d];
     }
     return this.fetch8Slow();
   }
 
   fetch16(): number {
     const eip = this.eip;
-    const lin = (this.segBase[CS] + eip) | 0;
-    if ((lin & ~0xfff) === this.fetchPage && (lin & 0xfff) <= 0xffe && ((eip >>> 0) + 1) <= this.segLimit[CS]) {
+    const d = (eip - this.fetchEipLo) >>> 0;
+    if (d + 1 < this.fetchWindow) {
       this.eip = (eip + 2) | 0;
-      const p = this.fetchPhys | (lin & 0xfff);
+      const p = this.fetchPhysLo + d;
       return this.ram[p] | (this.ram[p + 1] << 8);
     }
     const lo = this.fetch8Slow();
-    return lo | (this.fetch8Slow() << 8);
+    return lo | (this.fetch8() << 8);
   }
 
   fetch32(): number {
     const eip = this.eip;
-    const lin = (this.segBase[CS] + eip) | 0;
-    if ((lin & ~0xfff) === this.fetchPage && (lin & 0xfff) <= 0xffc && ((eip >>> 0) + 3) <= this.segLimit[CS]) {
+    const d = (eip - this.fetchEipLo) >>> 0;
+    if (d + 3 < this.fetchWindow) {
       this.eip = (eip + 4) | 0;
-      const p = this.fetchPhys | (lin & 0xfff);
+      const p = this.fetchPhysLo + d;
       const r = this.ram;
       return r[p] | (r[p + 1] << 8) | (r[p + 2] << 16) | (r[p + 3] << 24);
     }
-    const b0 = this.fetch8Slow();
-    const b1 = this.fetch8Slow();
-    const b2 = this.fetch8Slow();
-    return b0 | (b1 << 8) | (b2 << 16) | (this.fetch8Slow() << 24);
+    const b0 = this.fetch8();
+    const b1 = this.fetch8();
+    const b2 = this.fetch8();
+    return b0 | (b1 << 8) | (b2 << 16) | (this.fetch8() << 24);
   }
 
-  /** Fetches one byte through the full checks, refilling the fetch-page cache. */
+  /**
+   * Fetches one byte through the full checks (CS limit, paging, NX, host
+   * entry points) and refills the fetch window for the page.
+   */
   private fetch8Slow(): number {
     const eip = this.eip;
-    if ((eip >>> 0) > this.segLimit[CS]) this.fault(VEC_GP, 0);
+    const limit = this.segLimit[CS];
+    if ((eip >>> 0) > limit) this.fault(VEC_GP, 0);
     const lin = (this.segBase[CS] + eip) | 0;
+    const onHostPage = this.hostEntryPages[lin >>> 12] !== 0;
+    if (onHostPage && eip === this.instrStart && this.cpl === 0 && this.hostEntries.has(lin)) throw HOST_ENTRY;
     const e = this.translateEntry(lin, false, this.cpl === 3, true);
     this.eip = (eip + 1) | 0;
-    if ((e & TLB_MMIO) === 0) {
-      this.fetchPage = lin & ~0xfff;
-      this.fetchPhys = e & ~0xfff;
-      return this.ram[this.fetchPhys | (lin & 0xfff)];
+    const phys = ((e & ~0xfff) | (lin & 0xfff)) >>> 0;
+    if ((e & TLB_MMIO) === 0 && !onHostPage) {
+      // Window: from the page start (or EIP 0) to the page end or the CS limit.
+      const pageOffset = lin & 0xfff;
+      let start = (eip - pageOffset) >>> 0;
+      if (start > eip >>> 0) start = 0; // the page start lies below EIP 0
+      const end = Math.min(start + (0x1000 - (((this.segBase[CS] + start) | 0) & 0xfff)), limit + 1);
+      this.fetchEipLo = start | 0;
+      this.fetchWindow = end - start;
+      this.fetchPhysLo = phys - ((eip >>> 0) - start);
+      return this.ram[phys];
     }
-    this.fetchPage = 1;
-    return this.mem.read8(((e & ~0xfff) | (lin & 0xfff)) >>> 0);
+    this.fetchWindow = 0;
+    return this.mem.read8(phys);
   }
 
   // =====================================================================
@@ -780,6 +845,7 @@ export class Cpu {
     if (this.hostEntries === EMPTY_ENTRIES) this.hostEntries = new Map();
     this.hostEntries.set(linear | 0, handler);
     this.hostEntryPages[linear >>> 12] = 1;
+    this.fetchWindow = 0;
   }
 
   removeHostEntry(linear: number): void {
@@ -801,6 +867,7 @@ export class Cpu {
   /** Asks `run()` to return after the current instruction or host handler. */
   requestStop(): void {
     this.stopReason = StopReason.Requested;
+    this.events |= EV_STOP;
   }
 
   // =====================================================================
@@ -818,42 +885,45 @@ export class Cpu {
    */
   run(budget: number): StopReason {
     this.stopReason = 0;
+    this.events &= ~EV_STOP;
     if (this.shutdown) return StopReason.Shutdown;
     this.budgetEnd = this.instructions + budget;
     while (this.stopReason === 0) {
       try {
         this.loop();
       } catch (e) {
-        if (e !== CPU_FAULT) throw e;
-        this.handleFault();
+        if (e === HOST_ENTRY) this.enterHostSafely();
+        else if (e === CPU_FAULT) this.handleFault();
+        else throw e;
       }
     }
+    this.events &= ~EV_STOP;
     return this.stopReason as StopReason;
   }
 
+  /**
+   * The instruction loop. Per instruction: the budget test, one test of
+   * `events` and TF, and an indirect call through the
+   * dispatch table. Host entry points are caught by the fetch slow path
+   * (their pages are never in the fetch cache), so they cost nothing here.
+   */
   private loop(): void {
-    const tables = dispatchTables;
-    while (this.stopReason === 0) {
+    const op16 = dispatchTables.op16;
+    const op32 = dispatchTables.op32;
+    for (;;) {
       if (this.instructions >= this.budgetEnd) {
-        this.stopReason = StopReason.Budget;
+        if (this.stopReason === 0) this.stopReason = StopReason.Budget;
         return;
       }
-      if (this.halted || this.nmiPending || this.inhibitInterrupts || (this.flags & FLAG_TF) !== 0 || (this.intr && (this.flags & FLAG_IF) !== 0)) {
+      if ((this.events | (this.flags & FLAG_TF)) !== 0) {
+        if (this.stopReason !== 0) return;
         if (this.checkEvents()) continue;
       }
-      const eip = this.eip;
-      this.instrStart = eip;
-      if (this.cpl === 0 && this.hostEntryPages[(this.segBase[CS] + eip) >>> 12] !== 0) {
-        if (this.enterHost()) continue;
-      }
-      this.segOverride = -1;
-      this.rep = 0;
-      this.lock = false;
-      const o32 = this.code32;
-      this.opsize32 = o32;
-      this.addr32 = o32;
+      // Prefix state is already clean: prefixes restore it after their instruction
+      // (continueAfterPrefix) and the fault path does in handleFault.
+      this.instrStart = this.eip;
       this.instructions++;
-      (o32 ? tables.op32 : tables.op16)[this.fetch8()](this);
+      (this.code32 ? op32 : op16)[this.fetch8()](this);
     }
   }
 
@@ -896,12 +966,7 @@ export class Cpu {
   }
 
   private stepThenTrap(): void {
-    const eip = this.eip;
-    this.instrStart = eip;
-    this.segOverride = -1;
-    this.rep = 0;
-    this.lock = false;
-    this.opsize32 = this.addr32 = this.code32;
+    this.instrStart = this.eip;
     this.instructions++;
     (this.code32 ? dispatchTables.op32 : dispatchTables.op16)[this.fetch8()](this);
     if (this.stopReason === 0 || this.stopReason === StopReason.Budget) {
@@ -911,13 +976,25 @@ export class Cpu {
     }
   }
 
-  private enterHost(): boolean {
+  /** A fault raised by a host handler (e.g. a bad IRET frame) is delivered like any other. */
+  private enterHostSafely(): void {
+    this.resetPrefixes();
+    try {
+      this.enterHost();
+    } catch (e) {
+      if (e !== CPU_FAULT) throw e;
+      this.handleFault();
+    }
+  }
+
+  /** Runs the host handler registered at the current CS:EIP (see fetch8Slow). */
+  private enterHost(): void {
     const lin = (this.segBase[CS] + this.eip) | 0;
     const handler = this.hostEntries.get(lin);
-    if (handler === undefined) return false;
+    if (handler === undefined) throw new Error(`no host entry at ${(lin >>> 0).toString(16)}`);
+    this.instructions--; // the entry was counted as an instruction; it is not one
     this.hostEntryCount++;
     handler(this);
-    return true;
   }
 
   /** Delivers an event through the IDT/IVT with fault nesting handled as exceptions are. */
@@ -938,6 +1015,7 @@ export class Cpu {
    * 6.15, table 6-5) and, past a double fault, shuts the machine down.
    */
   handleFault(): void {
+    this.resetPrefixes();
     let vector = this.excVector;
     let error = this.excError;
     this.eip = this.instrStart;

@@ -34,6 +34,8 @@ export function defineOp(opcode: number, h16: Handler, h32: Handler = h16): void
 export function continueAfterPrefix(c: Cpu): void {
   if (((c.eip - c.instrStart) & 0xffffffff) >= 15) c.fault(VEC_GP, 0);
   (c.opsize32 ? dispatchTables.op32 : dispatchTables.op16)[c.fetch8()](c);
+  // Back to the defaults for the next instruction (a fault resets them in Cpu.handleFault).
+  c.resetPrefixes();
 }
 
 function installPrefixes(): void {

@@ -616,6 +616,21 @@ export class CaseBuilder {
     };
   }
 
+  /** Returns to a snapshot (the code after it is never executed). */
+  restore(s: State): void {
+    this.known = [...s.known];
+    this.taintFlags = s.taintFlags;
+    this.taintRegs = s.taintRegs;
+    this.dfState = s.df;
+    this.memState = s.memState.slice();
+    this.memVal = s.memVal.slice();
+  }
+
+  /** Records a register value the caller has worked out (e.g. ECX after LOOP). */
+  setKnown(r: number, value: number): void {
+    this.known[r] = value >>> 0;
+  }
+
   /** Joins the current state with another path's state (conservatively). */
   join(other: State): void {
     for (let r = 0; r < 8; r++) if (this.known[r] !== other.known[r]) this.known[r] = undefined;
