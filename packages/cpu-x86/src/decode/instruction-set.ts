@@ -3,6 +3,11 @@
  * cpu.ts; each group lives in its own file under ../ops.
  */
 import { installAlu } from '../ops/alu.js';
+import { installBcdOps } from '../ops/bcd.js';
+import { installBitOps } from '../ops/bit.js';
+import { installExchangeOps } from '../ops/muldiv.js';
+import { installShiftOps } from '../ops/shift.js';
+import { installStringOps } from '../ops/string.js';
 import { installControl } from '../ops/control.js';
 import { installFlagOps } from '../ops/flag-ops.js';
 import { installIo } from '../ops/io.js';
@@ -22,4 +27,9 @@ export function installInstructionSet(): void {
   installFlagOps();
   installIo();
   installSystem();
+  installShiftOps();
+  installBitOps();
+  installStringOps();
+  installBcdOps();
+  installExchangeOps();
 }
