@@ -8,6 +8,7 @@
  */
 import type { Cpu } from '../cpu.js';
 import { VEC_GP, VEC_UD } from '../constants.js';
+import { checkLockable } from '../protected/lock-prefix.js';
 
 export type Handler = (c: Cpu) => void;
 
@@ -58,6 +59,7 @@ function installPrefixes(): void {
     });
   }
   defineOp(0xf0, (c) => {
+    checkLockable(c);
     c.lock = true;
     continueAfterPrefix(c);
   });

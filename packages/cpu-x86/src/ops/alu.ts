@@ -560,7 +560,8 @@ export function installAlu(): void {
       c.setReg8(m & 7, op === 0 ? inc(c, v, 8) : dec(c, v, 8));
       return;
     }
-    const lin = c.rmwAddr(c.eaSeg, decodeEA(c, m), 1);
+    const ea = decodeEA(c, m);
+    const lin = c.rmwAddr(c.eaSeg, ea, 1);
     const v = c.lread8(lin);
     c.lwrite8(lin, op === 0 ? inc(c, v, 8) : dec(c, v, 8));
   });
@@ -574,7 +575,8 @@ export function incDecE(c: Cpu, m: number, isDec: boolean, bits: 16 | 32): void 
     else c.reg16[r << 1] = isDec ? dec(c, c.reg16[r << 1], 16) : inc(c, c.reg16[r << 1], 16);
     return;
   }
-  const lin = c.rmwAddr(c.eaSeg, decodeEA(c, m), bits >> 3);
+  const ea = decodeEA(c, m);
+  const lin = c.rmwAddr(c.eaSeg, ea, bits >> 3);
   if (bits === 32) {
     const v = c.lread32(lin);
     c.lwrite32(lin, isDec ? dec(c, v, 32) : inc(c, v, 32));

@@ -39,7 +39,7 @@ export function installMov(): void {
     const m = c.fetch8();
     const v = c.getReg8((m >> 3) & 7);
     if (m >= 0xc0) c.setReg8(m & 7, v);
-    else c.write8(c.eaSeg, decodeEA(c, m), v);
+    else { const ea = decodeEA(c, m); c.write8(c.eaSeg, ea, v); }
   });
   defineOp(
     0x89,
@@ -47,13 +47,13 @@ export function installMov(): void {
       const m = c.fetch8();
       const v = c.reg16[((m >> 3) & 7) << 1];
       if (m >= 0xc0) c.reg16[(m & 7) << 1] = v;
-      else c.write16(c.eaSeg, decodeEA(c, m), v);
+      else { const ea = decodeEA(c, m); c.write16(c.eaSeg, ea, v); }
     },
     (c) => {
       const m = c.fetch8();
       const v = c.reg32[(m >> 3) & 7];
       if (m >= 0xc0) c.reg32[m & 7] = v;
-      else c.write32(c.eaSeg, decodeEA(c, m), v);
+      else { const ea = decodeEA(c, m); c.write32(c.eaSeg, ea, v); }
     },
   );
   defineOp(0x8a, (c) => {
@@ -80,7 +80,7 @@ export function installMov(): void {
     if (m >= 0xc0) {
       if (c.opsize32) c.reg32[m & 7] = v;
       else c.reg16[(m & 7) << 1] = v;
-    } else c.write16(c.eaSeg, decodeEA(c, m), v);
+    } else { const ea = decodeEA(c, m); c.write16(c.eaSeg, ea, v); }
   };
   defineOp(0x8c, movFromSreg);
   defineOp(0x8e, (c) => {
@@ -154,7 +154,8 @@ export function installMov(): void {
       c.setReg8(r, t);
       return;
     }
-    const lin = c.rmwAddr(c.eaSeg, decodeEA(c, m), 1);
+    const ea = decodeEA(c, m);
+    const lin = c.rmwAddr(c.eaSeg, ea, 1);
     const t = c.lread8(lin);
     c.lwrite8(lin, c.getReg8(r));
     c.setReg8(r, t);
@@ -170,7 +171,8 @@ export function installMov(): void {
         c.reg16[r] = t;
         return;
       }
-      const lin = c.rmwAddr(c.eaSeg, decodeEA(c, m), 2);
+      const ea = decodeEA(c, m);
+      const lin = c.rmwAddr(c.eaSeg, ea, 2);
       const t = c.lread16(lin);
       c.lwrite16(lin, c.reg16[r]);
       c.reg16[r] = t;
@@ -184,7 +186,8 @@ export function installMov(): void {
         c.reg32[r] = t;
         return;
       }
-      const lin = c.rmwAddr(c.eaSeg, decodeEA(c, m), 4);
+      const ea = decodeEA(c, m);
+      const lin = c.rmwAddr(c.eaSeg, ea, 4);
       const t = c.lread32(lin);
       c.lwrite32(lin, c.reg32[r]);
       c.reg32[r] = t;

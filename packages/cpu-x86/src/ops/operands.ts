@@ -25,17 +25,17 @@ export function readE32(c: Cpu, m: number): number {
 
 export function writeE8(c: Cpu, m: number, v: number): void {
   if (m >= 0xc0) c.setReg8(m & 7, v);
-  else c.write8(c.eaSeg, decodeEA(c, m), v);
+  else { const ea = decodeEA(c, m); c.write8(c.eaSeg, ea, v); }
 }
 
 export function writeE16(c: Cpu, m: number, v: number): void {
   if (m >= 0xc0) c.reg16[(m & 7) << 1] = v;
-  else c.write16(c.eaSeg, decodeEA(c, m), v);
+  else { const ea = decodeEA(c, m); c.write16(c.eaSeg, ea, v); }
 }
 
 export function writeE32(c: Cpu, m: number, v: number): void {
   if (m >= 0xc0) c.reg32[m & 7] = v;
-  else c.write32(c.eaSeg, decodeEA(c, m), v);
+  else { const ea = decodeEA(c, m); c.write32(c.eaSeg, ea, v); }
 }
 
 /** Sign-extended immediate byte. */

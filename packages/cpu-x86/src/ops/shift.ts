@@ -5,19 +5,28 @@
  * "SHLD—Double Precision Shift Left", "SHRD—Double Precision Shift Right".
  *
  * The count is masked to 5 bits; a masked count of 0 changes nothing, not
- * even the flags. Where the SDM leaves flags undefined (OF for counts other
- * than 1, AF after shifts, SHLD/SHRD on 16-bit operands with counts above 16)
- * the choices below reproduce a modern Intel core (checked against the host
- * CPU with a differential fuzzer):
- *  - SHL/SAL, SHR, SAR: AF = 0. OF is computed with the count-1 formula for
- *    every count: SHL: MSB(result) XOR CF; SHR: MSB(original); SAR: 0.
- *  - ROL: OF = MSB(result) XOR CF; ROR: OF = MSB(result) XOR MSB-1(result),
- *    for every count, including 8/16-bit counts that are multiples of the
- *    width (CF and OF are then computed from the unchanged value).
- *  - RCL/RCR: the rotate amount is count mod 9 (8-bit) / mod 17 (16-bit);
- *    OF is computed as for ROL/ROR from the result and the new CF.
- *  - 16-bit SHLD/SHRD with count 17..31: the hardware shifts the 48-bit
- *    value dest:src:dest (P6 and later), so bits of dest come back in.
+ * even the flags (a memory operand is still checked for read and write).
+ * RCL/RCR rotate through CF by count mod 9 (8-bit) or mod 17 (16-bit).
+ *
+ * What the SDM leaves undefined is done as a modern Intel core does it
+ * (established with a differential fuzzer against the host CPU):
+ *  - OF, for every count, is the OF of the *first* one-bit step, i.e. it
+ *    depends on the operand before the operation, not on the result:
+ *      SHL/SAL: MSB(v) XOR MSB-1(v)      SHR: MSB(v)        SAR: 0
+ *      ROL, RCL: MSB(v) XOR MSB-1(v)     ROR: MSB(v) XOR LSB(v)
+ *      RCR: MSB(v) XOR CF(in)
+ *      SHLD: MSB(dest) XOR MSB-1(dest)   SHRD: MSB(dest) XOR LSB(src)
+ *  - Exception: ROL/ROR of a *register* by an *immediate* count > 1 (C0/C1
+ *    with mod = 3) leave OF unchanged (the memory forms and the CL forms
+ *    compute it as above).
+ *  - RCL/RCR whose count is a non-zero multiple of 9 (8-bit) or 17 (16-bit)
+ *    change neither the operand nor any flag.
+ *  - ROL/ROR of 8/16-bit operands by a non-zero multiple of the width leave
+ *    the value but still set CF (= LSB / MSB of the value) and OF.
+ *  - SHL/SHR/SAR: AF = 0. SHL/SHR counts beyond the width shift out zeros
+ *    (CF = 0); SAR shifts out copies of the sign.
+ *  - 16-bit SHLD/SHRD with count 17..31: the operation shifts the 48-bit
+ *    value dest:src:dest, so bits of dest come back in (P6 and later).
  */
 import type { Cpu } from '../cpu.js';
 import { FLAG_CF, FLAG_OF } from '../constants.js';
@@ -32,8 +41,9 @@ const COUNT_IMM = 0, COUNT_ONE = 1, COUNT_CL = 2;
  * Applies group-2 operation `op` (the ModRM reg field) to `v` (zero-extended
  * for 8/16 bits, any 32-bit pattern for 32) with masked count `n` (1..31),
  * sets the flags and returns the result (same representation as `v`).
+ * `regByImm`: register destination with an immediate count (see header).
  */
-function shiftRotate(c: Cpu, op: number, v: number, n: number, bits: number, kind: number): number {
+function shiftRotate(c: Cpu, op: number, v: number, n: number, bits: number, regByImm: boolean): number {
   const mask = bits === 32 ? -1 : (1 << bits) - 1;
   const top = bits - 1;
   let res: number;
@@ -43,7 +53,7 @@ function shiftRotate(c: Cpu, op: number, v: number, n: number, bits: number, kin
       const r = n & top;
       res = r === 0 ? v : ((v << r) | (v >>> (bits - r))) & mask;
       cf = res & 1;
-      if (kind === COUNT_IMM && n > 1) setFlagBits(c, FLAG_CF, cf);
+      if (regByImm && n > 1) setFlagBits(c, FLAG_CF, cf); // OF unchanged (see header)
       else setFlagBits(c, FLAG_CF | FLAG_OF, cf | ((((v >>> top) ^ (v >>> (top - 1))) & 1) << 11));
       return res;
     }
@@ -51,35 +61,27 @@ function shiftRotate(c: Cpu, op: number, v: number, n: number, bits: number, kin
       const r = n & top;
       res = r === 0 ? v : ((v >>> r) | (v << (bits - r))) & mask;
       cf = (res >>> top) & 1;
-      if (kind === COUNT_IMM && n > 1) setFlagBits(c, FLAG_CF, cf);
+      if (regByImm && n > 1) setFlagBits(c, FLAG_CF, cf); // OF unchanged (see header)
       else setFlagBits(c, FLAG_CF | FLAG_OF, cf | ((((v >>> top) ^ v) & 1) << 11));
       return res;
     }
     case 2: { // RCL: rotate the (bits+1)-bit value CF:v
       const r = bits === 8 ? n % 9 : bits === 16 ? n % 17 : n;
       const cin = getCF(c);
-      if (r === 0) {
-        res = v;
-        cf = cin;
-      } else {
-        const back = bits + 1 - r; // bits that wrap around to the bottom
-        res = ((v << r) | (cin << (r - 1)) | (back >= 32 ? 0 : v >>> back)) & mask;
-        cf = (v >>> (bits - r)) & 1;
-      }
+      if (r === 0) return v; // a whole turn: value and flags unchanged
+      const back = bits + 1 - r; // bits that wrap around to the bottom
+      res = ((v << r) | (cin << (r - 1)) | (back >= 32 ? 0 : v >>> back)) & mask;
+      cf = (v >>> (bits - r)) & 1;
       setFlagBits(c, FLAG_CF | FLAG_OF, cf | ((((v >>> top) ^ (v >>> (top - 1))) & 1) << 11));
       return res;
     }
     case 3: { // RCR
       const r = bits === 8 ? n % 9 : bits === 16 ? n % 17 : n;
       const cin = getCF(c);
-      if (r === 0) {
-        res = v;
-        cf = cin;
-      } else {
-        const back = bits + 1 - r;
-        res = ((v >>> r) | (cin << (bits - r)) | (back >= 32 ? 0 : v << back)) & mask;
-        cf = (v >>> (r - 1)) & 1;
-      }
+      if (r === 0) return v;
+      const back = bits + 1 - r;
+      res = ((v >>> r) | (cin << (bits - r)) | (back >= 32 ? 0 : v << back)) & mask;
+      cf = (v >>> (r - 1)) & 1;
       setFlagBits(c, FLAG_CF | FLAG_OF, cf | ((((v >>> top) ^ cin) & 1) << 11));
       return res;
     }
@@ -118,14 +120,14 @@ function group2b(c: Cpu, kind: number): void {
     const n = countOf(c, kind);
     if (n === 0) return;
     const r = modrm & 7;
-    c.setReg8(r, shiftRotate(c, op, c.getReg8(r), n, 8, kind));
+    c.setReg8(r, shiftRotate(c, op, c.getReg8(r), n, 8, kind === COUNT_IMM));
     return;
   }
   const off = decodeEA(c, modrm);
   const n = countOf(c, kind);
   const lin = c.rmwAddr(c.eaSeg, off, 1);
   const v = c.lread8(lin);
-  if (n !== 0) c.lwrite8(lin, shiftRotate(c, op, v, n, 8, kind));
+  if (n !== 0) c.lwrite8(lin, shiftRotate(c, op, v, n, 8, false));
 }
 
 function group2w(c: Cpu, kind: number): void {
@@ -135,14 +137,14 @@ function group2w(c: Cpu, kind: number): void {
     const n = countOf(c, kind);
     if (n === 0) return;
     const r = (modrm & 7) << 1;
-    c.reg16[r] = shiftRotate(c, op, c.reg16[r], n, 16, kind);
+    c.reg16[r] = shiftRotate(c, op, c.reg16[r], n, 16, kind === COUNT_IMM);
     return;
   }
   const off = decodeEA(c, modrm);
   const n = countOf(c, kind);
   const lin = c.rmwAddr(c.eaSeg, off, 2);
   const v = c.lread16(lin);
-  if (n !== 0) c.lwrite16(lin, shiftRotate(c, op, v, n, 16, kind));
+  if (n !== 0) c.lwrite16(lin, shiftRotate(c, op, v, n, 16, false));
 }
 
 function group2d(c: Cpu, kind: number): void {
@@ -152,19 +154,19 @@ function group2d(c: Cpu, kind: number): void {
     const n = countOf(c, kind);
     if (n === 0) return;
     const r = modrm & 7;
-    c.reg32[r] = shiftRotate(c, op, c.reg32[r], n, 32, kind);
+    c.reg32[r] = shiftRotate(c, op, c.reg32[r], n, 32, kind === COUNT_IMM);
     return;
   }
   const off = decodeEA(c, modrm);
   const n = countOf(c, kind);
   const lin = c.rmwAddr(c.eaSeg, off, 4);
   const v = c.lread32(lin);
-  if (n !== 0) c.lwrite32(lin, shiftRotate(c, op, v, n, 32, kind));
+  if (n !== 0) c.lwrite32(lin, shiftRotate(c, op, v, n, 32, false));
 }
 
 // --- SHLD / SHRD ---------------------------------------------------------
 
-/** SHLD/SHRD flags: CF = last bit out, OF as for SHL/SHR by one, AF = 0. */
+/** SHLD/SHRD flags: CF = last bit out, OF from the first step (see header), AF = 0. */
 function doubleShift32(c: Cpu, left: boolean, d: number, s: number, n: number): number {
   let res: number;
   let cf: number;

@@ -130,7 +130,7 @@ function group7(c: Cpu): void {
     if (m >= 0xc0) {
       if (c.opsize32) c.reg32[m & 7] = c.cr0;
       else c.reg16[(m & 7) << 1] = c.cr0;
-    } else c.write16(c.eaSeg, decodeEA(c, m), c.cr0 & 0xffff);
+    } else { const ea = decodeEA(c, m); c.write16(c.eaSeg, ea, c.cr0 & 0xffff); }
     return;
   }
   if (op === 6) {
@@ -189,7 +189,7 @@ function group6(c: Cpu): void {
       if (m >= 0xc0) {
         if (c.opsize32) c.reg32[m & 7] = v;
         else c.reg16[(m & 7) << 1] = v;
-      } else c.write16(c.eaSeg, decodeEA(c, m), v);
+      } else { const ea = decodeEA(c, m); c.write16(c.eaSeg, ea, v); }
       return;
     }
     case 2:
@@ -434,7 +434,8 @@ export function installSystem(): void {
       } else setZF(c, false);
       return;
     }
-    const lin = c.rmwAddr(c.eaSeg, decodeEA(c, m), 2);
+    const ea = decodeEA(c, m);
+    const lin = c.rmwAddr(c.eaSeg, ea, 2);
     const d = c.lread16(lin);
     if ((d & 3) < (src & 3)) {
       c.lwrite16(lin, (d & ~3) | (src & 3));

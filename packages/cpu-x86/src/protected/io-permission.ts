@@ -13,11 +13,11 @@ export function checkIoPermission(c: Cpu, port: number, size: number): void {
   // Only a 32-bit TSS has a bitmap.
   if ((c.trType & 8) === 0 || c.trLimit < 0x67) c.fault(VEC_GP, 0);
   const bitmapBase = c.sysRead16((c.trBase + 0x66) | 0);
+  // The processor always reads two bitmap bytes (hence the trailing 0xFF byte the SDM asks
+  // for): both must lie within the TSS limit even when the access needs only one.
   const first = bitmapBase + (port >>> 3);
-  const last = bitmapBase + ((port + size - 1) >>> 3);
-  if (last > c.trLimit) c.fault(VEC_GP, 0);
-  // Two bytes are read because the access may straddle a byte of the bitmap.
-  const bits = c.sysRead8((c.trBase + first) | 0) | (last !== first ? c.sysRead8((c.trBase + last) | 0) << 8 : 0);
+  if (first + 1 > c.trLimit) c.fault(VEC_GP, 0);
+  const bits = c.sysRead16((c.trBase + first) | 0);
   const mask = ((1 << size) - 1) << (port & 7);
   if ((bits & mask) !== 0) c.fault(VEC_GP, 0);
 }
