@@ -558,14 +558,15 @@ export class Cpu {
   lread16Slow(lin: number, user: boolean): number {
     if ((lin & 0xfff) <= 0xffe) return this.mem.read16(this.translate(lin, false, user));
     const p0 = this.translate(lin, false, user);
-    const p1 = this.translate((lin + 1) | 0, false, user);
+    const p1 = this.translate((lin + 1) | 0, false, user); // lin+1 starts the next page
     return this.mem.read8(p0) | (this.mem.read8(p1) << 8);
   }
 
   lread32Slow(lin: number, user: boolean): number {
     if ((lin & 0xfff) <= 0xffc) return this.mem.read32(this.translate(lin, false, user));
     const p0 = this.translate(lin, false, user);
-    const p1 = this.translate((lin + 3) | 0, false, user);
+    // CR2 of a fault on the second page is that page's first byte, as on hardware.
+    const p1 = this.translate(((lin + 3) & ~0xfff) | 0, false, user);
     let v = 0;
     for (let i = 0; i < 4; i++) {
       const l = (lin + i) | 0;
@@ -586,7 +587,7 @@ export class Cpu {
   lwrite32Slow(lin: number, v: number, user: boolean): void {
     if ((lin & 0xfff) <= 0xffc) return this.mem.write32(this.translate(lin, true, user), v);
     const p0 = this.translate(lin, true, user);
-    const p1 = this.translate((lin + 3) | 0, true, user);
+    const p1 = this.translate(((lin + 3) & ~0xfff) | 0, true, user);
     for (let i = 0; i < 4; i++) {
       const l = (lin + i) | 0;
       const p = (l & 0xfff) >= (lin & 0xfff) ? p0 + i : (p1 & ~0xfff) + (l & 0xfff);
@@ -628,7 +629,7 @@ export class Cpu {
     const user = this.cpl === 3;
     this.translateEntry(lin, true, user, false);
     const last = (lin + size - 1) | 0;
-    if ((last ^ lin) >>> 12 !== 0) this.translateEntry(last, true, user, false);
+    if ((last ^ lin) >>> 12 !== 0) this.translateEntry(last & ~0xfff, true, user, false);
   }
 
   // =====================================================================

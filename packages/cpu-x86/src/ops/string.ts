@@ -91,8 +91,9 @@ function step(c: Cpu, op: number, size: number): void {
       break;
     }
     case CMPS: {
-      const a = readSized(c, c.segOverride >= 0 ? c.segOverride : DS, si, size);
+      // The host reads ES:(E)DI before DS:(E)SI: when both fault, #PF reports the ES:DI address.
       const b = readSized(c, ES, di, size);
+      const a = readSized(c, c.segOverride >= 0 ? c.segOverride : DS, si, size);
       sub(c, a, b, size << 3);
       break;
     }

@@ -19,6 +19,10 @@ export const INT_EXTERNAL = 1;
 /** INT n, INT3 and INTO: gate DPL is checked against CPL, EXT = 0. */
 export const INT_SOFTWARE = 2;
 
+/** Exceptions of the fault class (Intel SDM Vol. 3A table 6-1); #DB is treated as a trap. */
+const FAULT_CLASS = new Uint8Array(256);
+for (const v of [0, 5, 6, 7, 10, 11, 12, 13, 14, 16, 17, 19]) FAULT_CLASS[v] = 1;
+
 /** Cycles charged for delivering an interrupt through a gate (P6-class figure, order of magnitude). */
 export const INTERRUPT_CYCLES = 60;
 
@@ -63,7 +67,9 @@ export function deliverInterrupt(c: Cpu, vector: number, kind: number, errorCode
   const csLimit = descLimit(cLo, cHi);
   if (offset >>> 0 > csLimit) c.fault(VEC_GP, 0);
 
-  const oldFlags = c.getEflags();
+  // Faults push EFLAGS with RF set, so that the IRET back does not re-trigger an
+  // instruction breakpoint (Intel SDM Vol. 3A 17.3.1.1).
+  const oldFlags = kind === INT_EXCEPTION && FAULT_CLASS[vector] === 1 ? c.getEflags() | FLAG_RF : c.getEflags();
   const oldCs = c.segSel[CS];
   const oldEip = c.eip;
   const fromVm86 = (oldFlags & FLAG_VM) !== 0;

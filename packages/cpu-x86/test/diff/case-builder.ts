@@ -17,6 +17,7 @@ import {
   STACK_WINDOW_BASE,
   STACK_WINDOW_SIZE,
   type GeneratedCase,
+  type Prediction,
   type UndefinedMask,
 } from './diff-case.js';
 import type { Rng } from './rng.js';
@@ -25,7 +26,6 @@ import {
   SEG_NAMES,
   SEG_PREFIXES,
   STATUS6,
-  fullReg,
   hex,
   le,
   modrm,
@@ -77,6 +77,9 @@ export interface MemOptions {
   avoidRegs?: number;
   /** Probability of a DS/ES/SS override prefix (default 0.15). */
   segProb?: number;
+  /** ESP value seen by the address computation minus the current one
+   *  (POP r/m computes an ESP-based address after the increment). */
+  espAdjust?: number;
 }
 
 export interface InsnSpec {
@@ -296,11 +299,12 @@ export class CaseBuilder {
     for (let r = 0; r < 8; r++) {
       if (this.known[r] !== undefined && !(avoid & (1 << r)) && !(this.taintRegs & (1 << r))) usable.push(r);
     }
+    const val = (r: number): number => this.known[r]! + (r === ESP ? (opts.espAdjust ?? 0) : 0);
     type Cand = { w: number; base: number | null; index: number | null; scale: number; disp: number };
     const cands: Cand[] = [{ w: 1, base: null, index: null, scale: 1, disp: target }];
     const weight = (d: number): number => (d === 0 ? 6 : d >= -128 && d <= 127 ? 4 : 1);
     for (const b of usable) {
-      const d = (target - this.known[b]!) | 0;
+      const d = (target - val(b)) | 0;
       cands.push({ w: weight(d), base: b, index: null, scale: 1, disp: d });
     }
     const indexable = usable.filter((r) => r !== ESP);
@@ -308,7 +312,7 @@ export class CaseBuilder {
       const idx = rng.pick(indexable);
       const scale = rng.pick([1, 2, 4, 8]);
       const b = rng.chance(0.8) && usable.length > 0 ? rng.pick(usable) : null;
-      const part = (b === null ? 0 : this.known[b]!) + this.known[idx]! * scale;
+      const part = (b === null ? 0 : val(b)) + this.known[idx]! * scale;
       const d = (target - part) | 0;
       cands.push({ w: b === null ? 1 : weight(d), base: b, index: idx, scale, disp: d });
     }
@@ -572,7 +576,7 @@ export class CaseBuilder {
     bytes.push(...(s.imm ?? []));
     this.offsets.push(start);
     this.undefAt.push({ eflags: this.taintFlags, regs: this.taintRegs });
-    this.asm.push(s.text);
+    this.asm.push(pre.includes(0xf0) && !s.text.startsWith('lock') ? `lock ${s.text}` : s.text);
     this.code.push(...bytes);
 
     if (s.mayFault) this.mayFault = true;
@@ -626,6 +630,11 @@ export class CaseBuilder {
     this.memVal = s.memVal.slice();
   }
 
+  /** Records memory contents the caller has worked out (e.g. a patched value). */
+  noteWrite(addr: number, bytes: number, value: number | undefined): void {
+    this.written(addr, bytes, value);
+  }
+
   /** Records a register value the caller has worked out (e.g. ECX after LOOP). */
   setKnown(r: number, value: number): void {
     this.known[r] = value >>> 0;
@@ -670,9 +679,16 @@ export class CaseBuilder {
 
   // ---- result --------------------------------------------------------------
 
-  finish(name: string, seed: number): GeneratedCase {
+  finish(name: string, seed: number, predict = false): GeneratedCase {
     if (this.code.length > 256) throw new Error(`generator bug: ${name} code is ${this.code.length} bytes`);
+    let predicted: Prediction | undefined;
+    if (predict) {
+      const memory = new Int16Array(this.memState.length);
+      for (let k = 0; k < memory.length; k++) memory[k] = this.memState[k] === UNKNOWN ? -1 : this.memVal[k]!;
+      predicted = { regs: this.known.map((v) => (v === undefined ? null : v)), memory };
+    }
     return {
+      ...(predicted ? { predicted } : {}),
       name,
       seed,
       regs: this.regs,
@@ -720,4 +736,3 @@ function shuffle<T>(rng: Rng, a: T[]): void {
   }
 }
 
-export { fullReg };

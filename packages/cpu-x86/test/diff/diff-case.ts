@@ -116,4 +116,15 @@ export interface GeneratedCase extends DiffCase {
   undefined: UndefinedMask;
   /** True when some instruction may raise an exception (by design). */
   mayFault: boolean;
+  /** What the generator itself predicts for a completed run (only with
+   *  generateCases(..., { predict: true }); used to self-check the generator). */
+  predicted?: Prediction;
+}
+
+/** Generator-side knowledge of the final state of a completed case. */
+export interface Prediction {
+  /** Register values the generator tracked (null: not tracked). */
+  regs: (number | null)[];
+  /** Data buffer then stack window bytes: 0..255 known value, -1 not tracked. */
+  memory: Int16Array;
 }

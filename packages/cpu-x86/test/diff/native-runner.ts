@@ -73,15 +73,16 @@ export function encodeCases(cases: readonly DiffCase[]): Buffer {
   let size = 4 + 4;
   for (const c of cases) size += IN_HEADER + DATA_SIZE + STACK_WINDOW_SIZE + c.code.length;
   const buf = Buffer.alloc(size);
-  buf.writeUInt32LE(MAGIC, 0);
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.length);
+  dv.setUint32(0, MAGIC, true);
   let o = 4;
   for (const c of cases) {
     if (c.code.length > CODE_MAX) throw new Error(`case code too long: ${c.code.length} > ${CODE_MAX}`);
     if (c.regs.length !== 8) throw new Error('case needs 8 registers');
     if (c.data.length !== DATA_SIZE) throw new Error(`case data must be ${DATA_SIZE} bytes`);
-    buf.writeUInt32LE(c.code.length, o);
-    for (let i = 0; i < 8; i++) buf.writeUInt32LE(c.regs[i]! >>> 0, o + 4 + i * 4);
-    buf.writeUInt32LE(c.eflags >>> 0, o + 36);
+    dv.setUint32(o, c.code.length, true);
+    for (let i = 0; i < 8; i++) dv.setUint32(o + 4 + i * 4, c.regs[i]! >>> 0, true);
+    dv.setUint32(o + 36, c.eflags >>> 0, true);
     o += IN_HEADER;
     buf.set(c.data, o);
     o += DATA_SIZE;
@@ -93,39 +94,36 @@ export function encodeCases(cases: readonly DiffCase[]): Buffer {
     buf.set(c.code, o);
     o += c.code.length;
   }
-  buf.writeUInt32LE(0xffff_ffff, o);
+  dv.setUint32(o, 0xffff_ffff, true);
   return buf;
 }
 
 /** Parses harness output into results. */
-export function decodeResults(out: Buffer, count: number): DiffResult[] {
-  if (out.length < 4 || out.readUInt32LE(0) !== MAGIC) throw new Error('diff harness: bad output magic');
+export function decodeResults(out: Uint8Array, count: number): DiffResult[] {
+  const dv = new DataView(out.buffer, out.byteOffset, out.length);
+  if (out.length < 4 || dv.getUint32(0, true) !== MAGIC) throw new Error('diff harness: bad output magic');
   if (out.length !== 4 + count * OUT_RECORD) {
     throw new Error(`diff harness: expected ${count} results, got ${(out.length - 4) / OUT_RECORD}`);
   }
+  const u32 = (at: number): number => dv.getUint32(at, true);
   const results: DiffResult[] = [];
   for (let i = 0; i < count; i++) {
     const o = 4 + i * OUT_RECORD;
-    const status = out.readUInt32LE(o);
+    const status = u32(o);
     const regs = new Uint32Array(8);
-    for (let r = 0; r < 8; r++) regs[r] = out.readUInt32LE(o + 24 + r * 4);
-    const d = o + OUT_HEADER;
+    for (let r = 0; r < 8; r++) regs[r] = u32(o + 24 + r * 4);
+    const d = out.byteOffset + o + OUT_HEADER;
     results.push({
       fault:
         status === STATUS_FAULT
-          ? {
-              vector: out.readUInt32LE(o + 8),
-              errorCode: out.readUInt32LE(o + 12),
-              eip: out.readUInt32LE(o + 16),
-              cr2: out.readUInt32LE(o + 20),
-              signal: out.readUInt32LE(o + 4),
-            }
+          ? { vector: u32(o + 8), errorCode: u32(o + 12), eip: u32(o + 16), cr2: u32(o + 20), signal: u32(o + 4) }
           : null,
       timeout: status === STATUS_TIMEOUT,
       regs,
-      eflags: out.readUInt32LE(o + 56),
-      data: new Uint8Array(out.subarray(d, d + DATA_SIZE)),
-      stack: new Uint8Array(out.subarray(d + DATA_SIZE, d + DATA_SIZE + STACK_WINDOW_SIZE)),
+      eflags: u32(o + 56),
+      // Views into the batch output (no copy); each result owns its slice.
+      data: new Uint8Array(out.buffer, d, DATA_SIZE),
+      stack: new Uint8Array(out.buffer, d + DATA_SIZE, STACK_WINDOW_SIZE),
     });
   }
   return results;

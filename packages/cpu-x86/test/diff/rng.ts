@@ -69,13 +69,18 @@ export class Rng {
     return items[items.length - 1]![1];
   }
 
+  /** n random bytes (bulk: a xorshift32 stream seeded from this generator). */
   bytes(n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    for (let i = 0; i < n; i += 4) {
-      const v = this.u32();
-      for (let j = 0; j < 4 && i + j < n; j++) out[i + j] = (v >>> (8 * j)) & 0xff;
+    const out = new Uint8Array((n + 3) & ~3);
+    const dv = new DataView(out.buffer);
+    let x = this.u32() | 1;
+    for (let i = 0; i < out.length; i += 4) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      dv.setUint32(i, x >>> 0, true); // little-endian: same bytes on any host
     }
-    return out;
+    return n === out.length ? out : out.slice(0, n);
   }
 
   /** A 32-bit value biased towards boundary cases (0, ±1, sign bits...). */

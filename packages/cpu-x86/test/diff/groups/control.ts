@@ -119,7 +119,7 @@ function emitLoop(b: CaseBuilder): void {
       prefixes,
       opcode: [0xe0 + kind],
       imm: [0],
-      text: `${a16 ? name.replace('loop', 'loop cx,') : name} back to +${top}`,
+      text: `${name} back to +${top}${a16 ? ' ; a16: cx' : ''}`,
       flagsRead,
       reads: 1 << ECX,
       writes: 1 << ECX,
@@ -144,7 +144,7 @@ function emitLoop(b: CaseBuilder): void {
     {
       prefixes,
       opcode: [0xe0 + kind],
-      text: `${name} +body`,
+      text: `${name} +body${a16 && kind !== 3 ? ' ; a16: cx' : ''}`,
       dispBytes: 1,
       flagsRead,
       reads: 1 << ECX,

@@ -49,7 +49,10 @@ function bcdAx(b: CaseBuilder): number {
 function emitBcd(b: CaseBuilder): void {
   const rng = b.rng;
   if (rng.chance(0.7)) b.setReg(EAX, ((rng.u32() & 0xffff0000) | bcdAx(b)) >>> 0);
-  if (rng.chance(0.3)) b.insn({ opcode: [rng.pick([0xf8, 0xf9])], text: 'clc/stc', flagsWritten: CF });
+  if (rng.chance(0.3)) {
+    const stc = rng.int(2);
+    b.insn({ opcode: [0xf8 + stc], text: stc ? 'stc' : 'clc', flagsWritten: CF });
+  }
   const op = rng.int(6);
   const base = { reads: 1 << EAX, writes: 1 << EAX };
   switch (op) {
@@ -100,7 +103,12 @@ function emitBound(b: CaseBuilder): void {
     b.setReg(r, size === 16 ? ((cur & 0xffff0000) | (index & 0xffff)) >>> 0 : index >>> 0);
   }
   // Signed bounds; outcome in range, below, above, or an empty range.
-  const kind = rng.int(4);
+  const kind = rng.weighted<number>([
+    [5, 0],
+    [1, 1],
+    [1, 2],
+    [1, 3],
+  ]);
   const d1 = rng.int(100);
   const d2 = rng.int(100);
   let lo: number;

@@ -44,6 +44,13 @@
  * after the case code; abs32 holds the address of h_return.  A case therefore
  * completes when EIP reaches CODE_BASE + code_len with every register intact.
  * The jump neither reads nor writes flags, registers or the stack.
+ *
+ * Faults: SIGSEGV/SIGBUS/SIGFPE/SIGILL/SIGTRAP handlers run on an alternate
+ * stack (the case stack stays untouched), record REG_TRAPNO, REG_ERR,
+ * REG_EIP, CR2 and the GPRs/EFLAGS of the ucontext, then rewrite the context
+ * so that sigreturn resumes in the harness (h_resume) on the harness stack:
+ * a siglongjmp without per-case signal-mask bookkeeping. A SIGALRM watchdog
+ * aborts a case still running after a full 1 s timer period (status 2).
  */
 #define _GNU_SOURCE
 #include <errno.h>
