@@ -45,7 +45,8 @@ function makeEntry(c: Cpu, physBase: number, rw: boolean, us: boolean, dirty: bo
 }
 
 function checkRights(c: Cpu, lin: number, write: boolean, user: boolean, fetch: boolean, rw: boolean, us: boolean, nx: boolean): void {
-  const fetchBit = fetch && (c.efer & EFER_NXE) !== 0 ? PF_I : 0;
+  // I/D is reported only with PAE and EFER.NXE (Intel SDM Vol. 3A 4.7; no SMEP on P6).
+  const fetchBit = fetch && (c.efer & EFER_NXE) !== 0 && (c.cr4 & CR4_PAE) !== 0 ? PF_I : 0;
   if (user && !us) pageFault(c, lin, PF_P | accessBits(write, user) | fetchBit);
   if (write && !rw && (user || (c.cr0 & CR0_WP) !== 0)) pageFault(c, lin, PF_P | accessBits(write, user));
   if (fetch && nx) pageFault(c, lin, PF_P | accessBits(false, user) | PF_I);
@@ -89,8 +90,9 @@ function paeHighReserved(c: Cpu, high: number): boolean {
 
 function walkPae(c: Cpu, lin: number, write: boolean, user: boolean, fetch: boolean): number {
   const mem = c.mem;
-  const ab = accessBits(write, user);
   const nxe = (c.efer & EFER_NXE) !== 0;
+  // Every PAE #PF on a fetch (not-present and reserved-bit ones too) reports I/D when NXE is on.
+  const ab = accessBits(write, user) | (fetch && nxe ? PF_I : 0);
   // PDPTEs are architecturally loaded at MOV CR3; we read them per walk (same result unless the
   // guest edits a live PDPT without reloading CR3, which the SDM leaves to the cached copy).
   const pdpteAddr = ((c.cr3 & ~0x1f) + ((lin >>> 30) << 3)) >>> 0;
