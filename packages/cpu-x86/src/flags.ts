@@ -172,6 +172,8 @@ export function setResultFlags(c: Cpu, res: number, bits: number, cfOfAf: number
 
 /** Replaces the named status flags with explicit values (others untouched). */
 export function setFlagBits(c: Cpu, mask: number, values: number): void {
-  materializeFlags(c);
+  // The flags outside `mask` stay derivable from the lazy state; only the
+  // replaced ones stop being lazy. Constant time, whatever was pending.
   c.flags = (c.flags & ~mask) | (values & mask);
+  c.lzMask &= ~mask;
 }

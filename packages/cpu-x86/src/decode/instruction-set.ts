@@ -10,6 +10,7 @@ import { installShiftOps } from '../ops/shift.js';
 import { installStringOps } from '../ops/string.js';
 import { installControl } from '../ops/control.js';
 import { installFlagOps } from '../ops/flag-ops.js';
+import { installHotPaths } from '../ops/hot-paths.js';
 import { installIo } from '../ops/io.js';
 import { installMov } from '../ops/mov.js';
 import { installStack } from '../ops/stack.js';
@@ -32,4 +33,5 @@ export function installInstructionSet(): void {
   installStringOps();
   installBcdOps();
   installExchangeOps();
+  installHotPaths(); // last: specialises handlers installed above
 }

@@ -7,14 +7,18 @@ import { invalidResult, nanResult2, OPA, OPB, Operand, unpack } from './float80-
 import { roundToReg, W, wNormalize, wShiftRight } from './float80-round.js';
 import { cwPrecision, cwRc, FLAG_DE, FpuEnv, RC_DOWN } from './fpu-env.js';
 
-/** ST(d) := a + b. Returns false when an unmasked exception suppressed the result. */
-export function f80Add(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv): boolean {
-  return addSub(f, d, a, b, env, 0);
+/**
+ * ST(d) := a + b. Returns false when an unmasked exception suppressed the result.
+ * `memDenormal`: bit 0 / bit 1 set when operand a / b was widened from a
+ * denormal m32/m64 memory operand (f80WidenF32/F64), so DE is reported.
+ */
+export function f80Add(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, memDenormal = 0): boolean {
+  return addSub(f, d, a, b, env, 0, memDenormal);
 }
 
-/** ST(d) := a - b. Returns false when an unmasked exception suppressed the result. */
-export function f80Sub(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv): boolean {
-  return addSub(f, d, a, b, env, 1);
+/** ST(d) := a - b (FSUBR: swap a and b). Same conventions as f80Add. */
+export function f80Sub(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, memDenormal = 0): boolean {
+  return addSub(f, d, a, b, env, 1, memDenormal);
 }
 
 function writeSigned(f: Uint32Array, d: number, sign: number, exp: number, hi: number, lo: number): void {
@@ -33,10 +37,14 @@ function loadW(op: Operand, sign: number): void {
   W.sticky = 0;
 }
 
-function addSub(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, flip: number): boolean {
-  const ka = unpack(OPA, f, a);
-  const kb = unpack(OPB, f, b);
+function addSub(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, flip: number, memDenormal: number): boolean {
+  let ka = unpack(OPA, f, a);
+  let kb = unpack(OPB, f, b);
   if (ka >= K_QNAN || kb >= K_QNAN) return nanResult2(f, d, a, ka, b, kb, env);
+  if (memDenormal !== 0) {
+    if (memDenormal & 1) ka = K_DENORMAL;
+    if (memDenormal & 2) kb = K_DENORMAL;
+  }
   const cw = env.cw;
   if (ka === K_DENORMAL || kb === K_DENORMAL) {
     // SDM Vol.1 4.9.1.2: unmasked #D suppresses the operation.
@@ -46,7 +54,7 @@ function addSub(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, fl
   const sa = OPA.sign;
   const sb = OPB.sign ^ flip;
   if (ka === K_INF || kb === K_INF) {
-    // SDM Vol.1 4.8.3.? / FADD table: inf - inf is invalid.
+    // SDM Vol.1 8.5.1.2 (invalid arithmetic operand): inf - inf of like signs is invalid.
     if (ka === K_INF && kb === K_INF && sa !== sb) return invalidResult(f, d, env);
     writeSigned(f, d, ka === K_INF ? sa : sb, 0x7fff, 0x80000000, 0);
     return true;

@@ -1,17 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { f80Add, f80Sub } from './float80-add.js';
 import { f80Div } from './float80-div.js';
 import { f80Mul } from './float80-mul.js';
 import { f80Sqrt } from './float80-sqrt.js';
 import { binaryCases, compareWithHost, regBinary, regUnary, unaryCases } from './testing/host-compare.js';
 import { randNormal } from './testing/f80-values.js';
-import { HostOp } from './testing/x87-host.js';
+import { describeHost, HostOp } from './testing/x87-host.js';
 import { FLAG_C1, FLAGS_EXC } from './fpu-env.js';
 
 const SW = FLAGS_EXC | FLAG_C1;
 const N = 20000;
 
-describe('basic arithmetic vs host x87 (bit-exact, all RC x PC, some unmasked OE/UE/IE/DE/ZE)', () => {
+describeHost('basic arithmetic vs host x87 (bit-exact, all RC x PC, some unmasked OE/UE/IE/DE/ZE)', () => {
   it('FADD', () => {
     expect(compareWithHost(HostOp.fadd, binaryCases(101, N), regBinary(f80Add), { swMask: SW }).slice(0, 20)).toEqual([]);
   });

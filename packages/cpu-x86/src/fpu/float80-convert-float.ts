@@ -15,70 +15,98 @@ function put(f: Uint32Array, d: number, sign: number, exp: number, hi: number, l
   f[o + 2] = (sign << 15) | exp;
 }
 
+/** WIDEN_* results: what the memory operand was. */
+export const WIDEN_PLAIN = 0;
+export const WIDEN_DENORMAL = 1;
+export const WIDEN_SNAN = 2;
+
 /**
- * FLD m32: load IEEE single `bits`. SNaN raises IE and is quieted (nothing is
- * loaded when IE is unmasked); a denormal raises DE but is still loaded
- * (both checked against hardware). Returns whether the slot was written.
+ * Exact widening of an IEEE single to slot d with no exceptions: an SNaN
+ * stays signaling, a denormal becomes a normalized extended value. Returns
+ * WIDEN_DENORMAL / WIDEN_SNAN / WIDEN_PLAIN. Arithmetic with an m32 operand
+ * (FADD m32 ...) uses this and passes WIDEN_DENORMAL on to the operation
+ * (its `memDenormal` argument) so DE is reported with the usual priorities.
  */
-export function f80FromF32(f: Uint32Array, d: number, bits: number, env: FpuEnv): boolean {
+export function f80WidenF32(f: Uint32Array, d: number, bits: number): number {
   const sign = bits >>> 31;
   const e = (bits >>> 23) & 0xff;
   const m = bits & 0x7fffff;
   if (e === 0xff) {
-    if (m !== 0 && (m & 0x400000) === 0) {
-      env.flags |= FLAG_IE;
-      if ((env.cw & FLAG_IE) === 0) return false;
-    }
-    put(f, d, sign, 0x7fff, 0x80000000 | (m << 8) | (m !== 0 ? 0x40000000 : 0), 0);
-    return true;
+    put(f, d, sign, 0x7fff, 0x80000000 | (m << 8), 0);
+    return m !== 0 && (m & 0x400000) === 0 ? WIDEN_SNAN : WIDEN_PLAIN;
   }
   if (e === 0) {
     if (m === 0) {
       put(f, d, sign, 0, 0, 0);
-      return true;
+      return WIDEN_PLAIN;
     }
-    env.flags |= FLAG_DE;
-    // value = m * 2^-149 = (m << 8) * 2^(-126 - 31) ...: normalize from exponent 16383-126.
+    // value = m * 2^-149: normalize from exponent 2^-126 (biased 16383 - 126).
     OPA.hi = m << 8;
     OPA.lo = 0;
     normalizeOperand(OPA, 16383 - 126);
     put(f, d, sign, OPA.exp, OPA.hi, OPA.lo);
-    return true;
+    return WIDEN_DENORMAL;
   }
   put(f, d, sign, e - 127 + 16383, 0x80000000 | (m << 8), 0);
-  return true;
+  return WIDEN_PLAIN;
 }
 
-/** FLD m64: load IEEE double given as its high and low 32-bit words. Same rules as f80FromF32. */
-export function f80FromF64(f: Uint32Array, d: number, hi32: number, lo32: number, env: FpuEnv): boolean {
+/** Exact widening of an IEEE double (high, low words); see f80WidenF32. */
+export function f80WidenF64(f: Uint32Array, d: number, hi32: number, lo32: number): number {
   const sign = hi32 >>> 31;
   const e = (hi32 >>> 20) & 0x7ff;
   const mh = hi32 & 0xfffff;
   const sh = ((mh << 11) | (lo32 >>> 21)) >>> 0;
   const sl = (lo32 << 11) >>> 0;
   if (e === 0x7ff) {
-    const nan = (mh | lo32) !== 0;
-    if (nan && (mh & 0x80000) === 0) {
-      env.flags |= FLAG_IE;
-      if ((env.cw & FLAG_IE) === 0) return false;
-    }
-    put(f, d, sign, 0x7fff, 0x80000000 | sh | (nan ? 0x40000000 : 0), sl);
-    return true;
+    put(f, d, sign, 0x7fff, 0x80000000 | sh, sl);
+    return (mh | lo32) !== 0 && (mh & 0x80000) === 0 ? WIDEN_SNAN : WIDEN_PLAIN;
   }
   if (e === 0) {
     if ((mh | lo32) === 0) {
       put(f, d, sign, 0, 0, 0);
-      return true;
+      return WIDEN_PLAIN;
     }
-    env.flags |= FLAG_DE;
     OPA.hi = sh;
     OPA.lo = sl;
     normalizeOperand(OPA, 16383 - 1022);
     put(f, d, sign, OPA.exp, OPA.hi, OPA.lo);
-    return true;
+    return WIDEN_DENORMAL;
   }
   put(f, d, sign, e - 1023 + 16383, 0x80000000 | sh, sl);
+  return WIDEN_PLAIN;
+}
+
+/** FLD semantics on a widened value: SNaN -> IE and quieted, denormal -> DE. */
+function loadResponse(f: Uint32Array, d: number, w: number, env: FpuEnv): boolean {
+  if (w === WIDEN_SNAN) {
+    env.flags |= FLAG_IE;
+    if ((env.cw & FLAG_IE) === 0) return false;
+    f[(d << 2) + 1] = (f[(d << 2) + 1]! | 0x40000000) >>> 0;
+  } else if (w === WIDEN_DENORMAL) env.flags |= FLAG_DE;
   return true;
+}
+
+/**
+ * FLD m32: load IEEE single `bits`. SNaN raises IE and is quieted (nothing is
+ * loaded when IE is unmasked); a denormal raises DE but is still loaded
+ * (both checked against hardware). Returns whether the slot was written.
+ */
+export function f80FromF32(f: Uint32Array, d: number, bits: number, env: FpuEnv): boolean {
+  if ((bits & 0x7fc00000) === 0x7f800000 && (bits & 0x3fffff) !== 0 && (env.cw & FLAG_IE) === 0) {
+    env.flags |= FLAG_IE; // unmasked SNaN: destination untouched
+    return false;
+  }
+  return loadResponse(f, d, f80WidenF32(f, d, bits), env);
+}
+
+/** FLD m64: load IEEE double given as its high and low 32-bit words. Same rules as f80FromF32. */
+export function f80FromF64(f: Uint32Array, d: number, hi32: number, lo32: number, env: FpuEnv): boolean {
+  if ((hi32 & 0x7ff80000) === 0x7ff00000 && ((hi32 & 0x7ffff) | lo32) !== 0 && (env.cw & FLAG_IE) === 0) {
+    env.flags |= FLAG_IE;
+    return false;
+  }
+  return loadResponse(f, d, f80WidenF64(f, d, hi32, lo32), env);
 }
 
 /** FLD m64 from a JS number (convenience; goes through the raw bits). */

@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { f80FromBcd, f80ToBcd } from './float80-bcd.js';
 import { f80FromF32, f80FromF64, f80ToF32, f80ToF64 } from './float80-convert-float.js';
 import { f80FromInt32, f80FromInt64, f80ToInt, INT_OUT } from './float80-convert-int.js';
 import { loadF80Bytes, storeF80Bytes } from './float80-regs.js';
 import { compareWithHost, ModuleOut, OpCase, setSlot, slotHex, unaryCases } from './testing/host-compare.js';
-import { bytesHex, f80, F80, randNormal, randOperand, Rng } from './testing/f80-values.js';
-import { HostOp } from './testing/x87-host.js';
+import { bytesHex, f80, F80, randBits32, randBits64, randNormal, randOperand, Rng } from './testing/f80-values.js';
+import { describeHost, HostOp } from './testing/x87-host.js';
 import { FLAG_C1, FLAGS_EXC, FpuEnv } from './fpu-env.js';
 
 const SW = FLAGS_EXC | FLAG_C1;
@@ -17,27 +17,6 @@ const mem = new Uint8Array(16);
 function memOperand(bytes: number[]): F80 {
   const b = [...bytes, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
   return f80(b[8]! | (b[9]! << 8), (b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24)) >>> 0, (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0);
-}
-
-function randBits32(r: Rng): number {
-  const s = r.int(2) << 31;
-  switch (r.int(6)) {
-    case 0: return (s | 0x7f800000 | r.int(0x800000)) >>> 0; // inf / NaN
-    case 1: return (s | r.int(0x800000)) >>> 0; // zero / denormal
-    case 2: return (s | (r.int(3) << 23) | r.int(0x800000)) >>> 0;
-    default: return r.u32();
-  }
-}
-
-function randBits64(r: Rng): [number, number] {
-  const s = r.int(2) << 31;
-  const lo = r.chance(0.2) ? 0 : r.u32();
-  switch (r.int(6)) {
-    case 0: return [(s | 0x7ff00000 | (r.chance(0.5) ? r.int(0x100000) : 0)) >>> 0, lo];
-    case 1: return [(s | (r.chance(0.5) ? r.int(0x100000) : 0)) >>> 0, lo];
-    case 2: return [(s | (r.int(3) << 20) | r.int(0x100000)) >>> 0, lo];
-    default: return [r.u32(), lo];
-  }
 }
 
 function loadAdapter(load: (c: OpCase, env: FpuEnv) => void) {
@@ -80,7 +59,7 @@ function intOperand(r: Rng): F80 {
   }
 }
 
-describe('conversions vs host x87 (bit-exact)', () => {
+describeHost('conversions vs host x87 (bit-exact)', () => {
   it('FLD m32', () => {
     const r = new Rng(201);
     const cases = unaryCases(202, N).map((c) => ({ ...c, a: memOperand([...u32le(randBits32(r))]) }));

@@ -72,11 +72,20 @@ export function divSignificands(ahi: number, alo: number, bhi: number, blo: numb
   }
 }
 
-/** ST(d) := a / b. Returns false when an unmasked exception suppressed the result. */
-export function f80Div(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv): boolean {
-  const ka = unpack(OPA, f, a);
-  const kb = unpack(OPB, f, b);
+/**
+ * ST(d) := a / b (FDIVR: swap a and b). Returns false when an unmasked
+ * exception suppressed the result.
+ * `memDenormal`: bit 0 / bit 1 set when operand a / b was widened from a
+ * denormal m32/m64 memory operand (f80WidenF32/F64), so DE is reported.
+ */
+export function f80Div(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, memDenormal = 0): boolean {
+  let ka = unpack(OPA, f, a);
+  let kb = unpack(OPB, f, b);
   if (ka >= K_QNAN || kb >= K_QNAN) return nanResult2(f, d, a, ka, b, kb, env);
+  if (memDenormal !== 0) {
+    if (memDenormal & 1) ka = K_DENORMAL;
+    if (memDenormal & 2) kb = K_DENORMAL;
+  }
   const cw = env.cw;
   const sign = OPA.sign ^ OPB.sign;
   const o = d << 2;

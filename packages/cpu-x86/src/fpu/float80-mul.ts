@@ -44,11 +44,19 @@ export function mulSignificands(ahi: number, alo: number, bhi: number, blo: numb
   W.sticky = low !== 0 ? 1 : 0;
 }
 
-/** ST(d) := a * b. Returns false when an unmasked exception suppressed the result. */
-export function f80Mul(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv): boolean {
-  const ka = unpack(OPA, f, a);
-  const kb = unpack(OPB, f, b);
+/**
+ * ST(d) := a * b. Returns false when an unmasked exception suppressed the result.
+ * `memDenormal`: bit 0 / bit 1 set when operand a / b was widened from a
+ * denormal m32/m64 memory operand (f80WidenF32/F64), so DE is reported.
+ */
+export function f80Mul(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, memDenormal = 0): boolean {
+  let ka = unpack(OPA, f, a);
+  let kb = unpack(OPB, f, b);
   if (ka >= K_QNAN || kb >= K_QNAN) return nanResult2(f, d, a, ka, b, kb, env);
+  if (memDenormal !== 0) {
+    if (memDenormal & 1) ka = K_DENORMAL;
+    if (memDenormal & 2) kb = K_DENORMAL;
+  }
   const cw = env.cw;
   if (ka === K_DENORMAL || kb === K_DENORMAL) {
     env.flags |= FLAG_DE;
@@ -57,7 +65,7 @@ export function f80Mul(f: Uint32Array, d: number, a: number, b: number, env: Fpu
   const sign = OPA.sign ^ OPB.sign;
   const o = d << 2;
   if (ka === K_INF || kb === K_INF) {
-    // SDM Vol.1 4.8.3.? : 0 * inf is invalid.
+    // SDM Vol.1 8.5.1.2 (invalid arithmetic operand): 0 * inf is invalid.
     if (ka === K_ZERO || kb === K_ZERO) return invalidResult(f, d, env);
     f[o] = 0;
     f[o + 1] = 0x80000000;

@@ -82,6 +82,20 @@ export function invalidResult(f: Uint32Array, d: number, env: FpuEnv): boolean {
   return true;
 }
 
+/**
+ * Copy slot `s` to `d` as an unchanged result; a pseudo-denormal is
+ * re-encoded with exponent 1 (same value), as the hardware does.
+ */
+export function copyCanonical(f: Uint32Array, d: number, s: number): void {
+  const os = s << 2;
+  const od = d << 2;
+  const se = f[os + 2]!;
+  const hi = f[os + 1]!;
+  f[od] = f[os]!;
+  f[od + 1] = hi;
+  f[od + 2] = (se & 0x7fff) === 0 && (hi & 0x80000000) !== 0 ? se | 1 : se;
+}
+
 /** Copy operand slot `s` to `d` as a quiet NaN (sets significand bit 62). */
 function writeQuieted(f: Uint32Array, d: number, s: number): void {
   const os = s << 2;

@@ -196,6 +196,14 @@ export function roundPack(prec: number, emin: number, emax: number, rc: number, 
       env.flags |= FLAG_UE;
       if (!regDest) return RP_NONE;
       W.exp += WRAP_BIAS;
+      if (W.exp < emin) {
+        // Hardware check (FSCALE): still tiny after rescaling -> signed zero, UE|PE.
+        env.flags |= FLAG_PE;
+        W.hi = 0;
+        W.lo = 0;
+        W.exp = emin;
+        return RP_FINITE;
+      }
     } else {
       // Masked: denormalize, then round at the same bit position.
       wShiftRight(emin - W.exp);
@@ -213,10 +221,18 @@ export function roundPack(prec: number, emin: number, emax: number, rc: number, 
       env.flags |= FLAG_OE;
       if (!regDest) return RP_NONE;
       W.exp -= WRAP_BIAS;
+      if (W.exp > emax) {
+        // Hardware check (FSCALE): still huge after rescaling -> infinity, OE|PE|C1.
+        env.flags |= FLAG_PE | FLAG_C1;
+        W.hi = 0x80000000;
+        W.lo = 0;
+        W.exp = 0x7fff;
+        return RP_INF;
+      }
       if (r !== 0) env.flags |= FLAG_PE | (r === 2 ? FLAG_C1 : 0);
       return RP_FINITE;
     }
-    // Masked overflow (SDM Vol.1 4.9.1.4, Table 4-10): infinity or the largest
+    // Masked overflow (SDM Vol.1 4.9.1.4): infinity or the largest
     // finite value depending on rounding direction and sign.
     env.flags |= FLAG_OE | FLAG_PE;
     const toInf = rc === RC_NEAREST || (rc === RC_UP && W.sign === 0) || (rc === RC_DOWN && W.sign !== 0);

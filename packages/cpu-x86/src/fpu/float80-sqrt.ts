@@ -8,63 +8,66 @@ import { invalidResult, nanResult1, OPA, unpack } from './float80-operand.js';
 import { roundToReg, W, wShiftRight } from './float80-round.js';
 import { cwPrecision, cwRc, FLAG_DE, FpuEnv } from './fpu-env.js';
 
-// 4-word little-endian multiword scratch: remainder and root.
-const R = new Uint32Array(4);
-const S = new Uint32Array(4);
-const T = new Uint32Array(4);
-
-/** x := x << n (n = 1 or 2) with `bits` shifted in at the bottom. */
-function shl(x: Uint32Array, n: number, bits: number): void {
-  for (let i = 3; i > 0; i--) x[i] = (x[i]! << n) | (x[i - 1]! >>> (32 - n));
-  x[0] = (x[0]! << n) | bits;
-}
-
 /**
  * floor(sqrt(sig * 2^sh)) for sh = 128 or 129, into W (hi:lo:ext top 96 bits
  * of the root, sticky = inexact), returning the root's bit length (96 or 97).
+ * Restoring square root on bit pairs; the first 26 root bits come from
+ * Math.sqrt of the top 52 radicand bits (exact after the integer fix-up).
  */
 function sqrtSignificand(hi: number, lo: number, sh: number): number {
-  R.fill(0);
-  S.fill(0);
-  // N = sig << sh has bits up to 63 + sh; process bit pairs from the top.
-  const topPair = (63 + sh) >> 1;
-  for (let p = topPair; p >= 0; p--) {
+  const pairs = sh === 128 ? 96 : 97; // radicand bit pairs
+  const skip = 2 * (pairs - 26) - sh; // top 52 bits = sig >> skip (12 or 13)
+  const top = hi * 2 ** (32 - skip) + Math.floor(lo / 2 ** skip);
+  let r = Math.floor(Math.sqrt(top));
+  if (r * r > top) r -= 1;
+  else if ((r + 1) * (r + 1) <= top) r += 1;
+  // root s3:s2:s1:s0 and remainder r3:r2:r1:r0 (little-endian 32-bit words)
+  let s0 = r, s1 = 0, s2 = 0, s3 = 0;
+  let r0 = top - r * r, r1 = 0, r2 = 0, r3 = 0;
+  for (let p = pairs - 27; p >= 0; p--) {
+    // next two radicand bits: bits 2p+1, 2p of sig << sh
+    const j = 2 * p - sh;
     let two = 0;
-    for (let k = 1; k >= 0; k--) {
-      const j = 2 * p + k - sh; // bit of sig
-      let bit = 0;
-      if (j >= 32 && j < 64) bit = (hi >>> (j - 32)) & 1;
-      else if (j >= 0 && j < 32) bit = (lo >>> j) & 1;
-      two = (two << 1) | bit;
+    if (j >= -1 && j < 64) {
+      if (j >= 32) two = (hi >>> (j - 32)) & 3;
+      else if (j === 31) two = ((hi & 1) << 1) | (lo >>> 31);
+      else if (j >= 0) two = (lo >>> j) & 3;
+      else two = (lo & 1) << 1;
     }
-    shl(R, 2, two);
+    // rem = rem*4 + two
+    r3 = ((r3 << 2) | (r2 >>> 30)) >>> 0;
+    r2 = ((r2 << 2) | (r1 >>> 30)) >>> 0;
+    r1 = ((r1 << 2) | (r0 >>> 30)) >>> 0;
+    r0 = ((r0 << 2) | two) >>> 0;
     // trial = root*4 + 1
-    T.set(S);
-    shl(T, 2, 1);
-    shl(S, 1, 0);
-    let ge = true;
-    for (let i = 3; i >= 0; i--) {
-      if (R[i]! !== T[i]!) {
-        ge = R[i]! > T[i]!;
-        break;
-      }
-    }
-    if (ge) {
-      let borrow = 0;
-      for (let i = 0; i < 4; i++) {
-        const t = R[i]! - T[i]! - borrow;
-        borrow = t < 0 ? 1 : 0;
-        R[i] = t;
-      }
-      S[0] = S[0]! | 1;
+    const t3 = ((s3 << 2) | (s2 >>> 30)) >>> 0;
+    const t2 = ((s2 << 2) | (s1 >>> 30)) >>> 0;
+    const t1 = ((s1 << 2) | (s0 >>> 30)) >>> 0;
+    const t0 = ((s0 << 2) | 1) >>> 0;
+    // root = root*2
+    s3 = ((s3 << 1) | (s2 >>> 31)) >>> 0;
+    s2 = ((s2 << 1) | (s1 >>> 31)) >>> 0;
+    s1 = ((s1 << 1) | (s0 >>> 31)) >>> 0;
+    s0 = (s0 << 1) >>> 0;
+    if (r3 > t3 || (r3 === t3 && (r2 > t2 || (r2 === t2 && (r1 > t1 || (r1 === t1 && r0 >= t0)))))) {
+      let t = r0 - t0;
+      let br = t < 0 ? 1 : 0;
+      r0 = t >>> 0;
+      t = r1 - t1 - br;
+      br = t < 0 ? 1 : 0;
+      r1 = t >>> 0;
+      t = r2 - t2 - br;
+      br = t < 0 ? 1 : 0;
+      r2 = t >>> 0;
+      r3 = (r3 - t3 - br) >>> 0;
+      s0 = (s0 | 1) >>> 0;
     }
   }
-  const sticky = (R[0]! | R[1]! | R[2]! | R[3]!) !== 0 ? 1 : 0;
-  W.hi = S[2]!;
-  W.lo = S[1]!;
-  W.ext = S[0]!;
-  W.sticky = sticky;
-  if (S[3]! !== 0) {
+  W.hi = s2;
+  W.lo = s1;
+  W.ext = s0;
+  W.sticky = (r0 | r1 | r2 | r3) !== 0 ? 1 : 0;
+  if (s3 !== 0) {
     wShiftRight(1);
     W.hi = (W.hi | 0x80000000) >>> 0;
     return 97;

@@ -57,8 +57,8 @@ export function cwRc(cw: number): number {
 
 /**
  * Significand precision selected by a control word, in bits.
- * SDM Vol.1 8.1.5.2: the reserved encoding 01b is treated here like 24 bits
- * never appears in practice; we map it to 64 (documented deviation).
+ * SDM Vol.1 8.1.5.2: 00b = 24, 10b = 53, 11b = 64; the reserved 01b
+ * behaves like 64 bits on the host CPU (hardware check).
  */
 export function cwPrecision(cw: number): number {
   const pc = (cw >>> 8) & 3;

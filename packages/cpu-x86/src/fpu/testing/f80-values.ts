@@ -199,3 +199,27 @@ export function relatedOperand(r: Rng, a: F80): F80 {
     default: return f80(s | ne, hi, lo);
   }
 }
+
+/** Random IEEE single bits biased to NaN/inf, zero/denormal and tiny exponents. */
+export function randBits32(r: Rng): number {
+  const s = r.int(2) << 31;
+  switch (r.int(6)) {
+    case 0: return (s | 0x7f800000 | r.int(0x800000)) >>> 0; // inf / NaN
+    case 1: return (s | r.int(0x800000)) >>> 0; // zero / denormal
+    case 2: return (s | (r.int(3) << 23) | r.int(0x800000)) >>> 0;
+    default: return r.u32();
+  }
+}
+
+/** Random IEEE double bits (high, low) with the same bias. */
+export function randBits64(r: Rng): [number, number] {
+  const s = r.int(2) << 31;
+  const lo = r.chance(0.2) ? 0 : r.u32();
+  switch (r.int(6)) {
+    case 0: return [(s | 0x7ff00000 | (r.chance(0.5) ? r.int(0x100000) : 0)) >>> 0, lo];
+    case 1: return [(s | (r.chance(0.5) ? r.int(0x100000) : 0)) >>> 0, lo];
+    case 2: return [(s | (r.int(3) << 20) | r.int(0x100000)) >>> 0, lo];
+    default: return [r.u32(), lo];
+  }
+}
+

@@ -4,6 +4,7 @@
  * node_modules/.cache). Not part of the emulator.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { describe } from 'vitest';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { arch } from 'node:os';
@@ -19,6 +20,9 @@ export const HostOp = {
   fldlg2: 28, fldln2: 29, fldz: 30, flds: 31, fldl: 32, fldt: 33, filds: 34,
   fildl: 35, fildll: 36, fbld: 37, fsts: 38, fstl: 39, fstt: 40, fists: 41,
   fistl: 42, fistpll: 43, fbstp: 44,
+  // ST(0) op memory operand B (m32 bits in B's low 4 bytes, m64 in 8).
+  fadds: 45, faddl: 46, fsubs: 47, fsubrl: 48, fmuls: 49, fmull: 50, fdivs: 51, fdivrl: 52,
+  fcoms: 53, fcoml: 54,
 } as const;
 
 export interface HostCase {
@@ -89,4 +93,12 @@ export function runHost(cases: readonly HostCase[]): HostResult[] {
     out[i] = { r1: l.slice(0, 20), r2: l.slice(21, 41), sw: parseInt(l.slice(42, 46), 16) };
   }
   return out;
+}
+
+/**
+ * `describe` for host-comparison suites: skipped (not failed) only on hosts
+ * that cannot run x87 code at all; on x86 a missing compiler is an error.
+ */
+export function describeHost(name: string, body: () => void): void {
+  describe.skipIf(!hostIsX86())(name, body);
 }

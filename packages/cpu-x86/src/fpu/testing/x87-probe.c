@@ -62,6 +62,15 @@ typedef struct { uint8_t b[16]; } buf_t;
                      : OUTS : IN_A, IN_CW : "memory");                            \
   }
 
+/* ST(0)=A, ST(1)=0; INSN with memory operand %[b]; store ST(0), ST(1). */
+#define MEM(name, insn)                                                           \
+  static void name(ARGS) {                                                        \
+    __asm__ volatile("fninit\n\tfldcw %[cw]\n\tfldz\n\tfldt %[a]\n\t"              \
+                     insn "\n\tfnstsw %[sw]\n\tfnclex\n\t"                        \
+                     "fstpt %[r1]\n\tfstpt %[r2]\n\tfninit"                       \
+                     : OUTS : IN_A, IN_B, IN_CW : "memory");                      \
+  }
+
 /* AT&T "op %st(1), %st" means ST(0) := ST(0) op ST(1). */
 REG2(op_fadd, "fadd %%st(1), %%st")
 REG2(op_fsub, "fsub %%st(1), %%st")
@@ -109,6 +118,17 @@ STORE(op_fistl, "fistl %[r1]")
 STORE(op_fistpll, "fistpll %[r1]")
 STORE(op_fbstp, "fbstp %[r1]")
 
+MEM(op_fadds, "fadds %[b]")
+MEM(op_faddl, "faddl %[b]")
+MEM(op_fsubs, "fsubs %[b]")
+MEM(op_fsubrl, "fsubrl %[b]")
+MEM(op_fmuls, "fmuls %[b]")
+MEM(op_fmull, "fmull %[b]")
+MEM(op_fdivs, "fdivs %[b]")
+MEM(op_fdivrl, "fdivrl %[b]")
+MEM(op_fcoms, "fcoms %[b]")
+MEM(op_fcoml, "fcoml %[b]")
+
 typedef void (*op_fn)(ARGS);
 
 /* Keep in sync with HostOp in x87-host.ts. */
@@ -119,7 +139,8 @@ static const op_fn ops[] = {
     op_fsin, op_fcos, op_fsincos, op_fld1, op_fldl2t, op_fldl2e, op_fldpi,    /* 21-27 */
     op_fldlg2, op_fldln2, op_fldz, op_flds, op_fldl, op_fldt, op_filds,       /* 28-34 */
     op_fildl, op_fildll, op_fbld, op_fsts, op_fstl, op_fstt, op_fists,        /* 35-41 */
-    op_fistl, op_fistpll, op_fbstp,                                           /* 42-44 */
+    op_fistl, op_fistpll, op_fbstp, op_fadds, op_faddl, op_fsubs, op_fsubrl,  /* 42-48 */
+    op_fmuls, op_fmull, op_fdivs, op_fdivrl, op_fcoms, op_fcoml,              /* 49-54 */
 };
 
 static int hexval(int c) {

@@ -1,0 +1,58 @@
+/**
+ * FRNDINT (SDM Vol.2 FRNDINT): round ST(0) to an integral value using RC.
+ * Precision control does not apply. PE when inexact, C1 when rounded up.
+ */
+import { K_DENORMAL, K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
+import { copyF80 } from './float80-regs.js';
+import { nanResult1, OPA, unpack } from './float80-operand.js';
+import { roundWToInteger, W, wNormalize } from './float80-round.js';
+import { cwRc, FLAG_C1, FLAG_DE, FLAG_PE, FpuEnv } from './fpu-env.js';
+
+/** ST(d) := round_to_integer(a). Returns false when an unmasked exception suppressed the result. */
+export function f80RoundInt(f: Uint32Array, d: number, a: number, env: FpuEnv): boolean {
+  const k = unpack(OPA, f, a);
+  if (k >= K_QNAN) return nanResult1(f, d, a, k, env);
+  if (k === K_ZERO || k === K_INF) {
+    copyF80(f, d, a);
+    return true;
+  }
+  if (k === K_DENORMAL) {
+    env.flags |= FLAG_DE;
+    if ((env.cw & FLAG_DE) === 0) return false;
+  }
+  if (OPA.exp >= 16446) {
+    // Already integral (no fraction bits); denormal inputs never get here.
+    copyF80(f, d, a);
+    return true;
+  }
+  W.sign = OPA.sign;
+  W.exp = OPA.exp;
+  W.hi = OPA.hi;
+  W.lo = OPA.lo;
+  W.ext = 0;
+  W.sticky = 0;
+  const r = roundWToInteger(cwRc(env.cw));
+  if (r !== 0) env.flags |= FLAG_PE | (r === 2 ? FLAG_C1 : 0);
+  const o = d << 2;
+  if (r === -1) {
+    // Rounded up to 2^64 (cannot happen below exponent 16446, kept for safety).
+    f[o] = 0;
+    f[o + 1] = 0x80000000;
+    f[o + 2] = (OPA.sign << 15) | 16447;
+    return true;
+  }
+  if (W.hi === 0 && W.lo === 0) {
+    // The sign of the operand is kept for a zero result.
+    f[o] = 0;
+    f[o + 1] = 0;
+    f[o + 2] = OPA.sign << 15;
+    return true;
+  }
+  W.exp = 16446;
+  W.ext = 0;
+  wNormalize();
+  f[o] = W.lo;
+  f[o + 1] = W.hi;
+  f[o + 2] = (OPA.sign << 15) | W.exp;
+  return true;
+}
