@@ -9,15 +9,15 @@
  * nothing on the path allocates.
  */
 import {
-  CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CS, DS, EFER_NXE, ES, ESP, FLAG_IF, FLAG_RF, FLAG_TF, FLAG_VM, FLAGS_FIXED,
-  FS, GS, SS, VEC_DB, VEC_DF, VEC_GP, VEC_PF, VEC_SS,
+  CR0_AM, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CS, DS, EFER_NXE, ES, ESP, FLAG_AC, FLAG_IF, FLAG_RF, FLAG_TF,
+  FLAG_VM, FLAGS_FIXED, FS, GS, SS, VEC_AC, VEC_DB, VEC_DF, VEC_GP, VEC_PF, VEC_SS,
 } from './constants.js';
 import { materializeFlags } from './flags.js';
 import { IoBus } from './memory/io-bus.js';
 import { PhysicalMemory } from './memory/physical-memory.js';
 import { walkPageTables } from './paging/page-walk.js';
 import {
-  TLB_GLOBAL, TLB_MMIO, TLB_NX, TLB_SUP_READ, TLB_SUP_WRITE, TLB_USER_READ, TLB_USER_WRITE,
+  TLB_ALIGN_CHECK, TLB_GLOBAL, TLB_MMIO, TLB_NX, TLB_SUP_READ, TLB_SUP_WRITE, TLB_USER_READ, TLB_USER_WRITE,
 } from './paging/tlb-bits.js';
 import { deliverInterrupt, INT_EXCEPTION, INT_EXTERNAL } from './protected/interrupts.js';
 import { dispatchTables } from './decode/dispatch.js';
@@ -62,6 +62,12 @@ const EMPTY_ENTRIES = new Map<number, HostEntryHandler>();
 
 /** Bits of `Cpu.events`. */
 const EV_HALT = 1, EV_NMI = 2, EV_INHIBIT = 4, EV_INTR = 8, EV_STOP = 16;
+/** Instruction breakpoints are armed (DR7): check EIP at every boundary. */
+const EV_BREAKPOINTS = 32;
+/** A data breakpoint matched during the last instruction: #DB trap at the boundary. */
+const EV_DATA_TRAP = 64;
+
+const PDPTE_SCRATCH = new Int32Array(8);
 
 /** Thrown by the fetch path when the CPU reaches a host entry point (never allocated per use). */
 const HOST_ENTRY = { toString: () => 'host entry' };
@@ -118,10 +124,43 @@ export class Cpu {
 
   cr0 = 0x60000010;
   cr2 = 0;
-  cr3 = 0;
+  private cr3Value = 0;
+  /** PAE page-directory-pointer entries as loaded from CR3 (lo, hi) x 4 (Intel SDM Vol. 3A 4.4.1). */
+  readonly pdpte = new Int32Array(8);
+  /** False until the PDPTEs are (re)loaded from the current CR3. */
+  pdpteValid = false;
   cr4 = 0;
   efer = 0;
   readonly dr = new Int32Array(8);
+
+  /** CR3. Writing it here (as an embedder or a task switch does) makes the PAE PDPTEs reload lazily. */
+  get cr3(): number {
+    return this.cr3Value;
+  }
+
+  set cr3(v: number) {
+    this.cr3Value = v | 0;
+    this.pdpteValid = false;
+  }
+
+  /**
+   * Loads the four PAE PDPTEs from CR3. With `check`, a present entry with a
+   * reserved bit raises #GP(0) (MOV CR3/CR0/CR4 do this; bits 2:1, 8:5 and
+   * 63:36 are reserved with MAXPHYADDR 36) and nothing is loaded.
+   */
+  loadPdptes(cr3: number, check: boolean): void {
+    const base = (cr3 & ~0x1f) >>> 0;
+    const tmp = PDPTE_SCRATCH;
+    for (let i = 0; i < 4; i++) {
+      tmp[i * 2] = this.mem.read32(base + i * 8);
+      tmp[i * 2 + 1] = this.mem.read32(base + i * 8 + 4);
+      if (check && (tmp[i * 2] & 1) !== 0 && ((tmp[i * 2] & 0x1e6) !== 0 || (tmp[i * 2 + 1] & 0xfffffff0) !== 0)) {
+        this.fault(VEC_GP, 0);
+      }
+    }
+    this.pdpte.set(tmp);
+    this.pdpteValid = true;
+  }
 
   /** Current privilege level (0..3). */
   cpl = 0;
@@ -159,6 +198,8 @@ export class Cpu {
   /** TLB bits an access needs at the current CPL. */
   readMask = TLB_SUP_READ;
   writeMask = TLB_SUP_WRITE;
+  /** Alignment checking is active (see updateModeMasks). */
+  alignmentCheck = false;
   /**
    * The fetch window: EIP values in [fetchEipLo, fetchEipLo + fetchWindow)
    * lie in one RAM page and within the CS limit, and map to physical bytes
@@ -285,6 +326,7 @@ export class Cpu {
     this.deliveringVector = -1;
     this.flushTlb(true);
     this.updateModeMasks();
+    this.updateBreakpoints();
   }
 
   /** Recomputes what depends on CPL, CR0 and CR4 for the access fast path. */
@@ -292,6 +334,13 @@ export class Cpu {
     this.protectedMode = (this.cr0 & CR0_PE) !== 0;
     this.readMask = this.cpl === 3 ? TLB_USER_READ : TLB_SUP_READ;
     this.writeMask = this.cpl === 3 ? TLB_USER_WRITE : TLB_SUP_WRITE;
+    // #AC: CR0.AM, EFLAGS.AC and CPL 3 (Intel SDM Vol. 3A 6.15, interrupt 17). While it is on,
+    // every access takes the slow path, which checks alignment.
+    this.alignmentCheck = this.cpl === 3 && (this.cr0 & CR0_AM) !== 0 && (this.flags & FLAG_AC) !== 0;
+    if (this.alignmentCheck) {
+      this.readMask |= TLB_ALIGN_CHECK;
+      this.writeMask |= TLB_ALIGN_CHECK;
+    }
     this.fetchWindow = 0;
   }
 
@@ -315,8 +364,10 @@ export class Cpu {
 
   /** Writes EFLAGS as-is (no privilege filtering: callers apply POPF/IRET rules). */
   setEflags(value: number): void {
+    const old = this.flags;
     this.lzMask = 0;
     this.flags = (value & 0x003f7fd5) | FLAGS_FIXED;
+    if (((old ^ this.flags) & FLAG_AC) !== 0) this.updateModeMasks();
   }
 
   getReg8(r: number): number {
@@ -398,6 +449,67 @@ export class Cpu {
   }
 
   // =====================================================================
+  // Debug registers (Intel SDM Vol. 3B 17.2-17.3)
+  // =====================================================================
+
+  /** Enabled instruction breakpoints: linear addresses, or -1. */
+  private readonly execBreakpoints = new Int32Array([-1, -1, -1, -1]);
+  /** Enabled data breakpoints: [address, length, writeOnly] per DR0-DR3, length 0 when off. */
+  private readonly watchAddr = new Int32Array(4);
+  private readonly watchLen = new Int32Array(4);
+  private readonly watchWriteOnly = new Uint8Array(4);
+  /** Number of enabled data breakpoints; the memory slow paths check them when non-zero. */
+  watchCount = 0;
+  private readonly watchedPages = new Set<number>();
+
+  /**
+   * Re-reads DR0-DR3 and DR7 after a write: arms instruction breakpoints
+   * (R/W = 00) and data breakpoints (R/W = 01 write, 11 read/write; I/O
+   * breakpoints, R/W = 10, are not modelled). Pages holding a watched range
+   * are kept out of the TLB fast path so that their accesses are checked.
+   */
+  updateBreakpoints(): void {
+    const dr7 = this.dr[7];
+    let exec = false;
+    this.watchCount = 0;
+    this.watchedPages.clear();
+    for (let n = 0; n < 4; n++) {
+      this.execBreakpoints[n] = -1;
+      this.watchLen[n] = 0;
+      if (((dr7 >> (n * 2)) & 3) === 0) continue;
+      const rw = (dr7 >>> (16 + n * 4)) & 3;
+      const len = [1, 2, 8, 4][(dr7 >>> (18 + n * 4)) & 3];
+      if (rw === 0) {
+        this.execBreakpoints[n] = this.dr[n];
+        exec = true;
+      } else if (rw !== 2) {
+        const addr = this.dr[n] & ~(len - 1);
+        this.watchAddr[n] = addr;
+        this.watchLen[n] = len;
+        this.watchWriteOnly[n] = rw === 1 ? 1 : 0;
+        this.watchCount++;
+        this.watchedPages.add(addr >>> 12);
+        this.watchedPages.add(((addr + len - 1) | 0) >>> 12);
+      }
+    }
+    this.events = exec ? this.events | EV_BREAKPOINTS : this.events & ~EV_BREAKPOINTS;
+    this.flushTlb(true);
+  }
+
+  /** Records data-breakpoint hits of an access in DR6; the #DB trap follows the instruction. */
+  checkWatchpoints(lin: number, size: number, write: boolean): void {
+    for (let n = 0; n < 4; n++) {
+      const len = this.watchLen[n];
+      if (len === 0 || (!write && this.watchWriteOnly[n] === 1)) continue;
+      const a = this.watchAddr[n];
+      if (((lin - a) >>> 0) < len || ((a - lin) >>> 0) < size) {
+        this.dr[6] |= 1 << n;
+        this.events |= EV_DATA_TRAP;
+      }
+    }
+  }
+
+  // =====================================================================
   // Exceptions
   // =====================================================================
 
@@ -445,6 +557,7 @@ export class Cpu {
 
   /** Installs a TLB entry (called by the page walker and the identity mapper). */
   fillTlb(page: number, entry: number): void {
+    if (this.watchCount !== 0 && this.watchedPages.has(page)) entry |= TLB_MMIO;
     if (this.tlb[page] === 0) {
       if (this.tlbFilledCount < this.tlbFilled.length) this.tlbFilled[this.tlbFilledCount++] = page;
       else this.tlbOverflow = true;
@@ -486,6 +599,7 @@ export class Cpu {
     const e = this.tlb[lin >>> 12];
     const m = this.readMask;
     if ((e & (m | TLB_MMIO)) === m) return this.ram[(e & ~0xfff) | (lin & 0xfff)];
+    if (this.watchCount !== 0) this.checkWatchpoints(lin, 1, false);
     return this.mem.read8(this.translate(lin, false, this.cpl === 3));
   }
 
@@ -518,6 +632,7 @@ export class Cpu {
       this.ram[(e & ~0xfff) | (lin & 0xfff)] = v;
       return;
     }
+    if (this.watchCount !== 0) this.checkWatchpoints(lin, 1, true);
     this.mem.write8(this.translate(lin, true, this.cpl === 3), v);
   }
 
@@ -556,6 +671,8 @@ export class Cpu {
   // access are translated before any byte is written, so a fault leaves memory intact.
 
   lread16Slow(lin: number, user: boolean): number {
+    if (user && this.alignmentCheck && (lin & 1) !== 0) this.fault(VEC_AC, 0);
+    if (this.watchCount !== 0) this.checkWatchpoints(lin, 2, false);
     if ((lin & 0xfff) <= 0xffe) return this.mem.read16(this.translate(lin, false, user));
     const p0 = this.translate(lin, false, user);
     const p1 = this.translate((lin + 1) | 0, false, user); // lin+1 starts the next page
@@ -563,6 +680,8 @@ export class Cpu {
   }
 
   lread32Slow(lin: number, user: boolean): number {
+    if (user && this.alignmentCheck && (lin & 3) !== 0) this.fault(VEC_AC, 0);
+    if (this.watchCount !== 0) this.checkWatchpoints(lin, 4, false);
     if ((lin & 0xfff) <= 0xffc) return this.mem.read32(this.translate(lin, false, user));
     const p0 = this.translate(lin, false, user);
     // CR2 of a fault on the second page is that page's first byte, as on hardware.
@@ -577,6 +696,8 @@ export class Cpu {
   }
 
   lwrite16Slow(lin: number, v: number, user: boolean): void {
+    if (user && this.alignmentCheck && (lin & 1) !== 0) this.fault(VEC_AC, 0);
+    if (this.watchCount !== 0) this.checkWatchpoints(lin, 2, true);
     if ((lin & 0xfff) <= 0xffe) return this.mem.write16(this.translate(lin, true, user), v);
     const p0 = this.translate(lin, true, user);
     const p1 = this.translate((lin + 1) | 0, true, user);
@@ -585,6 +706,8 @@ export class Cpu {
   }
 
   lwrite32Slow(lin: number, v: number, user: boolean): void {
+    if (user && this.alignmentCheck && (lin & 3) !== 0) this.fault(VEC_AC, 0);
+    if (this.watchCount !== 0) this.checkWatchpoints(lin, 4, true);
     if ((lin & 0xfff) <= 0xffc) return this.mem.write32(this.translate(lin, true, user), v);
     const p0 = this.translate(lin, true, user);
     const p1 = this.translate(((lin + 3) & ~0xfff) | 0, true, user);
@@ -916,7 +1039,7 @@ export class Cpu {
         if (this.stopReason === 0) this.stopReason = StopReason.Budget;
         return;
       }
-      if ((this.events | (this.flags & FLAG_TF)) !== 0) {
+      if ((this.events | (this.flags & (FLAG_TF | FLAG_RF))) !== 0) {
         if (this.stopReason !== 0) return;
         if (this.checkEvents()) continue;
       }
@@ -933,6 +1056,19 @@ export class Cpu {
    * single-step traps. Returns true when it changed control flow or halted.
    */
   private checkEvents(): boolean {
+    if ((this.events & EV_DATA_TRAP) !== 0) {
+      // A data breakpoint hit by the previous instruction: #DB trap, EIP = next instruction.
+      this.events &= ~EV_DATA_TRAP;
+      this.instrStart = this.eip;
+      this.deliverEvent(VEC_DB, INT_EXCEPTION, -1);
+      return true;
+    }
+    if ((this.flags & FLAG_RF) !== 0) {
+      // RF suppresses instruction breakpoints for one instruction, then clears.
+      this.flags &= ~FLAG_RF;
+    } else if ((this.events & EV_BREAKPOINTS) !== 0 && this.instructionBreakpointHit()) {
+      return true;
+    }
     if (this.inhibitInterrupts) {
       this.inhibitInterrupts = false;
       return false;
@@ -964,6 +1100,18 @@ export class Cpu {
       return true;
     }
     return false;
+  }
+
+  /** An instruction breakpoint at CS:EIP is a fault: #DB before the instruction runs. */
+  private instructionBreakpointHit(): boolean {
+    const lin = (this.segBase[CS] + this.eip) | 0;
+    let hit = 0;
+    for (let n = 0; n < 4; n++) if (this.execBreakpoints[n] === lin) hit |= 1 << n;
+    if (hit === 0) return false;
+    this.dr[6] = (this.dr[6] & ~0xf) | hit;
+    this.instrStart = this.eip;
+    this.deliverEvent(VEC_DB, INT_EXCEPTION, -1);
+    return true;
   }
 
   private stepThenTrap(): void {
@@ -1000,6 +1148,7 @@ export class Cpu {
 
   /** Delivers an event through the IDT/IVT with fault nesting handled as exceptions are. */
   private deliverEvent(vector: number, kind: number, errorCode: number): void {
+    if (kind === INT_EXCEPTION) this.exceptionCounts[vector]++;
     try {
       deliverInterrupt(this, vector, kind, errorCode);
     } catch (e) {

@@ -8,7 +8,7 @@
  */
 import type { Cpu } from '../cpu.js';
 import {
-  CR0_ET, CR0_PE, CR0_PG, CR0_WP, CR4_DE, CR4_PAE, CR4_PGE, CR4_PSE, CR4_TSD, CR4_VALID, EAX, EBX, ECX, EDX, EFER_NXE,
+  CR0_AM, CR0_ET, CR0_PE, CR0_PG, CR0_WP, CR4_DE, CR4_PAE, CR4_PGE, CR4_PSE, CR4_TSD, CR4_VALID, EAX, EBX, ECX, EDX, EFER_NXE,
   FLAG_ZF, MSR_EFER, VEC_BR, VEC_GP, VEC_NP, VEC_UD,
 } from '../constants.js';
 import { decodeEA } from '../decode/modrm.js';
@@ -55,8 +55,10 @@ export function writeCr0(c: Cpu, v: number): void {
   if ((v & CR0_PG) !== 0 && (v & CR0_PE) === 0) c.fault(VEC_GP, 0);
   if ((v & 0x20000000) !== 0 && (v & 0x40000000) === 0) c.fault(VEC_GP, 0); // NW without CD
   const changed = c.cr0 ^ v;
+  // Turning paging on in PAE mode loads (and checks) the PDPTEs.
+  if ((changed & v & CR0_PG) !== 0 && (c.cr4 & CR4_PAE) !== 0) c.loadPdptes(c.cr3, true);
   c.cr0 = v;
-  if ((changed & (CR0_PG | CR0_WP | CR0_PE)) !== 0) {
+  if ((changed & (CR0_PG | CR0_WP | CR0_PE | CR0_AM)) !== 0) {
     c.flushTlb(true);
     c.updateModeMasks();
     if ((changed & CR0_PE) !== 0) for (let s = 0; s < 6; s++) c.recomputeSegmentChecks(s);
@@ -64,13 +66,19 @@ export function writeCr0(c: Cpu, v: number): void {
 }
 
 export function writeCr3(c: Cpu, v: number): void {
+  if ((c.cr4 & CR4_PAE) !== 0 && (c.cr0 & CR0_PG) !== 0) c.loadPdptes(v, true);
+  const pdpteValid = c.pdpteValid;
   c.cr3 = v;
+  c.pdpteValid = pdpteValid;
   c.flushTlb(false);
 }
 
 export function writeCr4(c: Cpu, v: number): void {
   if ((v & ~CR4_VALID) !== 0) c.fault(VEC_GP, 0);
   const changed = c.cr4 ^ v;
+  if ((changed & (CR4_PAE | CR4_PSE | CR4_PGE)) !== 0 && (v & CR4_PAE) !== 0 && (c.cr0 & CR0_PG) !== 0) {
+    c.loadPdptes(c.cr3, true);
+  }
   c.cr4 = v;
   if ((changed & (CR4_PAE | CR4_PSE | CR4_PGE)) !== 0) c.flushTlb(true);
 }
@@ -117,6 +125,7 @@ function movDr(c: Cpu, toDr: boolean): void {
     if (dr === 6) v = (v & 0xe00f) | 0xffff0ff0;
     else if (dr === 7) v = (v & ~0xd800) | 0x400;
     c.dr[dr] = v;
+    if (dr !== 6) c.updateBreakpoints();
   } else c.reg32[r] = c.dr[dr];
 }
 

@@ -93,10 +93,11 @@ function walkPae(c: Cpu, lin: number, write: boolean, user: boolean, fetch: bool
   const nxe = (c.efer & EFER_NXE) !== 0;
   // Every PAE #PF on a fetch (not-present and reserved-bit ones too) reports I/D when NXE is on.
   const ab = accessBits(write, user) | (fetch && nxe ? PF_I : 0);
-  // PDPTEs are architecturally loaded at MOV CR3; we read them per walk (same result unless the
-  // guest edits a live PDPT without reloading CR3, which the SDM leaves to the cached copy).
-  const pdpteAddr = ((c.cr3 & ~0x1f) + ((lin >>> 30) << 3)) >>> 0;
-  const pdpte = mem.read32(pdpteAddr);
+  // The PDPTEs come from the copy loaded at MOV CR3 (Intel SDM Vol. 3A 4.4.1): later edits of
+  // the PDPT in memory are not seen until CR3 is reloaded. Embedders that set cr3 directly get
+  // them loaded here, unchecked.
+  if (!c.pdpteValid) c.loadPdptes(c.cr3, false);
+  const pdpte = c.pdpte[(lin >>> 30) << 1];
   if ((pdpte & PTE_P) === 0) pageFault(c, lin, ab);
   const pdeAddr = ((pdpte & ~0xfff) + (((lin >>> 21) & 0x1ff) << 3)) >>> 0;
   const pde = mem.read32(pdeAddr);

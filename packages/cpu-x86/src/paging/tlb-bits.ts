@@ -14,3 +14,9 @@ export const TLB_NX = 16;
 export const TLB_MMIO = 32;
 /** Global page (PTE.G with CR4.PGE): survives CR3 reloads. */
 export const TLB_GLOBAL = 64;
+/**
+ * Never set in an entry: added to the CPU's access masks while alignment
+ * checking is active, so that every access takes the slow path, where #AC is
+ * checked.
+ */
+export const TLB_ALIGN_CHECK = 128;

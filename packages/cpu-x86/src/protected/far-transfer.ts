@@ -348,10 +348,8 @@ export function interruptReturn(c: Cpu, op32: boolean): void {
   let mask = writableFlagsMask(c) | FLAG_RF;
   if (c.cpl === 0 && op32) mask |= FLAG_VIP | FLAG_VIF;
   if (!op32) mask &= 0xffff;
-  // RF only suppresses instruction breakpoints for one instruction, and no
-  // breakpoint can fire on the IRET's target before that instruction retires:
-  // it is dropped at once (hardware clears it after the next instruction).
-  const newFlags = ((c.getEflags() & ~mask) | (fl & mask)) & ~FLAG_RF;
+  // RF is loaded: it suppresses an instruction breakpoint on the target, then clears (cpu.ts).
+  const newFlags = (c.getEflags() & ~mask) | (fl & mask);
   if (rpl === c.cpl) {
     loadCodeSegment(c, cs, lo, hi, rpl);
     c.eip = eip;

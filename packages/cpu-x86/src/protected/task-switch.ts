@@ -192,6 +192,7 @@ export function taskSwitch(c: Cpu, selector: number, reason: number, errorCode: 
   c.trType = (tType & 0xf) | 2;
   c.cr0 |= CR0_TS;
   c.dr[7] &= ~0x155; // L0-L3 and LE are task-local
+  c.updateBreakpoints();
   if (nesting) newFlags |= FLAG_NT;
   c.eip = newEip;
   c.instrStart = newEip;

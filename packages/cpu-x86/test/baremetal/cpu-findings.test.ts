@@ -66,7 +66,7 @@ describe('CPU findings from the bare-metal tests', () => {
     expect(c.cr2 >>> 0).toBe(0x203000);
   });
 
-  it.fails('MOV CR3 with a reserved bit in a PAE PDPTE raises #GP(0)', () => {
+  it('MOV CR3 with a reserved bit in a PAE PDPTE raises #GP(0)', () => {
     const c = machine();
     const PDPT = 0x100000, BAD = 0x100040, PD = 0x101000;
     c.mem.write32(PDPT, PD | 1);
@@ -80,7 +80,7 @@ describe('CPU findings from the bare-metal tests', () => {
     expect(exceptions(c)).toEqual([13]);
   });
 
-  it.fails('a DR0 instruction breakpoint (DR7.L0, R/W0 = 00) raises #DB before the instruction', () => {
+  it('a DR0 instruction breakpoint (DR7.L0, R/W0 = 00) raises #DB before the instruction', () => {
     const c = machine();
     const at = CODE_BASE + 16;
     // mov eax, at; mov dr0, eax; mov eax, 0x401; mov dr7, eax; nop
@@ -88,7 +88,7 @@ describe('CPU findings from the bare-metal tests', () => {
     expect(exceptions(c)).toEqual([1]);
   });
 
-  it.fails('a misaligned access at CPL 3 with CR0.AM and EFLAGS.AC raises #AC(0)', () => {
+  it('a misaligned access at CPL 3 with CR0.AM and EFLAGS.AC raises #AC(0)', () => {
     const c = machine(3);
     c.cr0 |= 1 << 18;
     c.setEflags(c.getEflags() | (1 << 18));

@@ -13,16 +13,12 @@ export interface Deviation {
  * the entry" instead of silently passing.
  */
 export const CPU_GAPS: readonly Deviation[] = [
-  { id: 'exc.01 dr0-exec', why: 'DR0-DR3/DR7 breakpoints are not implemented (no #DB for an instruction breakpoint)' },
-  { id: 'exc.01 dr1-write', why: 'DR0-DR3/DR7 breakpoints are not implemented (no #DB trap for a data write breakpoint)' },
   { id: 'exc.07 ts-fld1', why: 'the x87 instructions are not in the decoder yet (ESC opcodes raise #UD, not #NM)' },
   { id: 'exc.07 em-fld1', why: 'the x87 instructions are not in the decoder yet (ESC opcodes raise #UD, not #NM)' },
   { id: 'exc.07 ts-mp-wait', why: 'WAIT/FWAIT (9B) is not in the decoder yet (#UD instead of #NM with CR0.TS|MP)' },
   { id: 'exc.07 ts-nomp-wait', why: 'WAIT/FWAIT (9B) is not in the decoder yet (#UD instead of a no-op)' },
   { id: 'exc.10 fdiv-by-zero-unmasked', why: 'the x87 instructions are not in the decoder yet (no #MF)' },
   { id: 'exc.10 fninit-after', why: 'FNINIT is not in the decoder yet' },
-  { id: 'r3.ac misaligned-read', why: 'alignment checking (CR0.AM + EFLAGS.AC at CPL 3 -> #AC(0)) is not implemented' },
-  { id: 'pae.pdpte-rsvd mov-cr3', why: 'PAE PDPTEs are not loaded (and checked for reserved bits: #GP(0)) on MOV to CR3' },
 ];
 
 /** QEMU 7.2 (TCG) deviations from hardware. Listed lines may differ; all others must match. */
