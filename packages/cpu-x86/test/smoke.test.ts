@@ -19,3 +19,11 @@ describe('smoke', () => {
     expect(c.segBase[1] >>> 0).toBe(0xffff0000);
   });
 });
+
+describe('hint NOPs', () => {
+  it('ENDBR32 and 0F 18-0F 1F decode their operand and do nothing', () => {
+    const c = flatMachine();
+    expect(runCode(c, [0xf3, 0x0f, 0x1e, 0xfb, 0x0f, 0x19, 0x00, 0x0f, 0x1f, 0x44, 0x00, 0x00, 0xb8, 7, 0, 0, 0])).toBe(StopReason.Halt);
+    expect(c.reg32[0]).toBe(7);
+  });
+});

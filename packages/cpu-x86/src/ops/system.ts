@@ -409,11 +409,13 @@ export function installSystem(): void {
   defineOp(0x108, (c) => requireCpl0(c)); // INVD: caches are not modelled
   defineOp(0x109, (c) => requireCpl0(c)); // WBINVD
   defineOp(0x10b, (c) => c.fault(VEC_UD)); // UD2
-  defineOp(0x11f, (c) => {
-    // Long NOP Ev (P6 and later): decodes an address, touches nothing.
+  // 0F 18-0F 1F: hint NOPs with a ModRM operand (the long NOP 0F 1F /0, PREFETCHh, ENDBR32 as
+  // F3 0F 1E FB): they decode an address and touch nothing. gcc's crt files contain ENDBR32.
+  const hintNop = (c: Cpu): void => {
     const m = c.fetch8();
     if (m < 0xc0) decodeEA(c, m);
-  });
+  };
+  for (let op = 0x118; op <= 0x11f; op++) defineOp(op, hintNop);
   defineOp(0x120, (c) => movCr(c, false));
   defineOp(0x122, (c) => movCr(c, true));
   defineOp(0x121, (c) => movDr(c, false));
