@@ -7,10 +7,15 @@
 import { InstructionClock } from '../linux/clock.js';
 import { ElfError } from '../linux/elf-loader.js';
 import { LinuxProcess, type LinuxProcessOptions, writeStderr } from '../linux/linux-process.js';
+import { runBareMetal } from './x86-run-bare.js';
 
 const USAGE = `usage: x86-run [options] program [args...]
+       x86-run --rom IMAGE [--port-log PORT] [--dump] [--ram MIB]
+       x86-run --multiboot KERNEL [--append CMDLINE] [--module FILE] [--dump]
 
-Runs an i386 Linux ELF program on the emulated CPU (user mode, like qemu-i386).
+Runs an i386 Linux ELF program on the emulated CPU (user mode, like qemu-i386),
+or boots bare-metal code: a ROM image at the reset vector, or a Multiboot kernel
+(as QEMU's -kernel; port 0xE9 and COM1 to stdout, port 0xF4 ends the run).
 
 options:
   -strace, --strace     print every system call to stderr
@@ -130,7 +135,9 @@ function parse(argv: string[]): { opts: LinuxProcessOptions; stats: boolean } {
 }
 
 function main(): void {
-  const { opts, stats } = parse(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.includes('--rom') || argv.includes('--multiboot')) process.exit(runBareMetal(argv));
+  const { opts, stats } = parse(argv);
   const proc = new LinuxProcess(opts);
   try {
     proc.start();
