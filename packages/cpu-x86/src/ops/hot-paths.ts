@@ -11,10 +11,10 @@
  * run through these paths.
  */
 import type { Cpu } from '../cpu.js';
-import { CS, ESP, FLAG_ZF, SS, VEC_GP } from '../constants.js';
+import { CS, ESP, FLAG_CF, FLAG_OF, FLAG_ZF, SS, VEC_GP } from '../constants.js';
 import { dispatchTables, type Handler } from '../decode/dispatch.js';
 import { decodeEA } from '../decode/modrm.js';
-import { getCF, OP_ADD, OP_LOGIC, OP_SUB } from '../flags.js';
+import { getCF, OP_ADD, OP_LOGIC, OP_SUB, setFlagBits, setResultFlags } from '../flags.js';
 import { FLAGS_ARITH } from '../constants.js';
 
 /** Lazy-flags record for a 32-bit result (see flags.ts), written inline. */
@@ -204,10 +204,113 @@ function pop32(c: Cpu, r: number): void {
   c.reg32[r] = v;
 }
 
+// --- Shifts of a 32-bit register (D1 by one, C1 by an immediate) ------------
+// Flags as ops/shift.ts documents them (matched to the host): OF from the first
+// one-bit step, AF = 0; ROL/ROR of a register by an immediate above 1 keep OF.
+
+function shiftReg32(c: Cpu, m: number, n: number, byImm: boolean): boolean {
+  const r = m & 7;
+  const v = c.reg32[r];
+  switch ((m >> 3) & 7) {
+    case 4:
+    case 6: {
+      const res = v << n;
+      c.reg32[r] = res;
+      setResultFlags(c, res, 32, ((v >>> (32 - n)) & 1) | ((((v >>> 31) ^ (v >>> 30)) & 1) << 11));
+      return true;
+    }
+    case 5: {
+      const res = v >>> n;
+      c.reg32[r] = res;
+      setResultFlags(c, res, 32, ((v >>> (n - 1)) & 1) | (((v >>> 31) & 1) << 11));
+      return true;
+    }
+    case 7: {
+      const res = v >> n;
+      c.reg32[r] = res;
+      setResultFlags(c, res, 32, (v >> (n - 1)) & 1);
+      return true;
+    }
+    case 0: {
+      const res = (v << n) | (v >>> (32 - n));
+      c.reg32[r] = res;
+      if (byImm && n > 1) setFlagBits(c, FLAG_CF, res & 1);
+      else setFlagBits(c, FLAG_CF | FLAG_OF, (res & 1) | ((((v >>> 31) ^ (v >>> 30)) & 1) << 11));
+      return true;
+    }
+    case 1: {
+      const res = (v >>> n) | (v << (32 - n));
+      c.reg32[r] = res;
+      if (byImm && n > 1) setFlagBits(c, FLAG_CF, res >>> 31);
+      else setFlagBits(c, FLAG_CF | FLAG_OF, (res >>> 31) | ((((v >>> 31) ^ v) & 1) << 11));
+      return true;
+    }
+    default:
+      return false; // RCL/RCR: the generic handler
+  }
+}
+
+function shiftByOne(c: Cpu): void {
+  const m = c.fetch8();
+  if (m >= 0xc0 && shiftReg32(c, m, 1, false)) return;
+  memoryForm(c, 0xd1);
+}
+
+function shiftByImm(c: Cpu): void {
+  const start = c.eip;
+  const m = c.fetch8();
+  if (m >= 0xc0) {
+    const n = c.fetch8() & 31;
+    if (n === 0) return; // a zero count changes nothing, not even flags
+    if (shiftReg32(c, m, n, true)) return;
+  }
+  c.eip = start; // back to the ModRM byte
+  GENERIC[0xc1](c);
+}
+
+// --- Group 1 with a sign-extended byte: ADD/SUB/CMP/AND r32, imm8 -----------
+
+function group1Imm8(c: Cpu): void {
+  const m = c.fetch8();
+  if (m < 0xc0) return memoryForm(c, 0x83);
+  const r = m & 7;
+  const a = c.reg32[r];
+  const b = (c.fetch8() << 24) >> 24;
+  switch ((m >> 3) & 7) {
+    case 0: {
+      const res = (a + b) | 0;
+      c.reg32[r] = res;
+      record32(c, OP_ADD, a, b, res);
+      return;
+    }
+    case 5: {
+      const res = (a - b) | 0;
+      c.reg32[r] = res;
+      record32(c, OP_SUB, a, b, res);
+      return;
+    }
+    case 7:
+      record32(c, OP_SUB, a, b, (a - b) | 0);
+      return;
+    case 4: {
+      const res = a & b;
+      c.reg32[r] = res;
+      logicResult(c, res);
+      return;
+    }
+    default:
+      c.eip = (c.eip - 2) | 0; // back to the ModRM byte
+      GENERIC[0x83](c);
+  }
+}
+
 /** Installs the specialised 32-bit handlers over the generic ones (call after every group). */
 export function installHotPaths(): void {
   const t = dispatchTables.op32;
-  for (const op of [0x01, 0x29, 0x39, 0x3b, 0x31, 0x21, 0x09, 0x85]) GENERIC[op] = t[op];
+  for (const op of [0x01, 0x29, 0x39, 0x3b, 0x31, 0x21, 0x09, 0x85, 0xd1, 0xc1, 0x83]) GENERIC[op] = t[op];
+  t[0xd1] = shiftByOne;
+  t[0xc1] = shiftByImm;
+  t[0x83] = group1Imm8;
   t[0x01] = addEvGv;
   t[0x29] = subEvGv;
   t[0x39] = cmpEvGv;
