@@ -136,6 +136,27 @@ function defaultTermios(): Uint8Array {
   return b;
 }
 
+/**
+ * The terminal settings the program sees. Node cannot read or write a real
+ * termios, so the program's settings are kept here and their one effect that
+ * matters is applied to the host terminal: canonical mode and echo off (a
+ * line editor such as busybox's) puts the host tty in raw mode, so that keys
+ * arrive one by one and are echoed once, by the program.
+ */
+let termios: Uint8Array | null = null;
+const ICANON = 0x2, ECHO = 0x8;
+
+function applyTermios(bytes: Uint8Array): void {
+  termios = bytes;
+  const lflag = bytes[12] | (bytes[13] << 8);
+  const raw = (lflag & (ICANON | ECHO)) !== (ICANON | ECHO);
+  const stdin = process.stdin as NodeJS.ReadStream & { setRawMode?: (on: boolean) => void };
+  if (stdin.isTTY && typeof stdin.setRawMode === 'function') {
+    stdin.setRawMode(raw);
+    if (raw) process.once('exit', () => stdin.setRawMode?.(false));
+  }
+}
+
 function ioctl(p: LinuxProcess, fd: number, req: number, arg: number): number {
   const d = p.fds.get(fd);
   const tty = d.isTty();
@@ -163,11 +184,12 @@ function ioctl(p: LinuxProcess, fd: number, req: number, arg: number): number {
   if (!tty) throw new Errno(ENOTTY);
   switch (req >>> 0) {
     case TCGETS:
-      p.as.writeBytes(arg, defaultTermios());
+      p.as.writeBytes(arg, termios ?? defaultTermios());
       return 0;
     case TCSETS:
     case TCSETSW:
     case TCSETSF:
+      applyTermios(p.as.readBytes(arg, 36));
       return 0;
     case TIOCGWINSZ: {
       const out = process.stdout as { columns?: number; rows?: number };
