@@ -47,6 +47,25 @@ function isCode(hi: number): boolean {
   return (hi & 0x1800) === 0x1800;
 }
 
+/**
+ * JMP/CALL to a system descriptor (Intel SDM "JMP", "CALL"): only TSS, task
+ * gate and call gate descriptors qualify, with DPL >= CPL and >= RPL, present.
+ * Switches task for a TSS or task gate and returns false; returns true for a
+ * call gate, which the caller follows.
+ */
+function enterSystemDescriptor(c: Cpu, selector: number, lo: number, hi: number, reason: number): boolean {
+  if ((hi & 0x1000) !== 0) c.fault(VEC_GP, selector & 0xfffc); // a data segment
+  const type = (hi >>> 8) & 0xf;
+  const isTask = type === 1 || type === 9 || type === 5;
+  if (!isTask && type !== 4 && type !== 12) c.fault(VEC_GP, selector & 0xfffc);
+  const gateDpl = descDpl(hi);
+  if (gateDpl < c.cpl || gateDpl < (selector & 3)) c.fault(VEC_GP, selector & 0xfffc);
+  if ((hi & 0x8000) === 0) c.fault(VEC_NP, selector & 0xfffc);
+  if (!isTask) return true;
+  taskSwitch(c, type === 5 ? lo >>> 16 : selector, reason, -1, 0);
+  return false;
+}
+
 export function farJump(c: Cpu, selector: number, offset: number, op32: boolean): void {
   c.extraCycles += FAR_CYCLES;
   if (!op32) offset &= 0xffff;
@@ -67,21 +86,10 @@ export function farJump(c: Cpu, selector: number, offset: number, op32: boolean)
     c.eip = offset;
     return;
   }
-  if ((hi & 0x1000) !== 0) c.fault(VEC_GP, selector & 0xfffc); // a data segment
-  const type = (hi >>> 8) & 0xf;
-  const gateDpl = descDpl(hi);
-  if (type === 1 || type === 9 || type === 5) {
-    if (gateDpl < c.cpl || gateDpl < (selector & 3)) c.fault(VEC_GP, selector & 0xfffc);
-    if ((hi & 0x8000) === 0) c.fault(VEC_NP, selector & 0xfffc);
-    taskSwitch(c, type === 5 ? lo >>> 16 : selector, TASK_SWITCH_JMP, -1, 0);
-    return;
-  }
-  if (type !== 4 && type !== 12) c.fault(VEC_GP, selector & 0xfffc);
+  if (!enterSystemDescriptor(c, selector, lo, hi, TASK_SWITCH_JMP)) return;
   // Call gate used by JMP: no privilege change allowed.
-  if (gateDpl < c.cpl || gateDpl < (selector & 3)) c.fault(VEC_GP, selector & 0xfffc);
-  if ((hi & 0x8000) === 0) c.fault(VEC_NP, selector & 0xfffc);
   const target = lo >>> 16;
-  const gateOffset = type === 12 ? (lo & 0xffff) | (hi & 0xffff0000) : lo & 0xffff;
+  const gateOffset = (hi & 0x800) !== 0 ? (lo & 0xffff) | (hi & 0xffff0000) : lo & 0xffff;
   if ((target & 0xfffc) === 0) c.fault(VEC_GP, 0);
   readDescriptor(c, target);
   lo = desc[0];
@@ -129,19 +137,8 @@ export function farCall(c: Cpu, selector: number, offset: number, op32: boolean)
     c.eip = offset;
     return;
   }
-  if ((hi & 0x1000) !== 0) c.fault(VEC_GP, selector & 0xfffc);
-  const type = (hi >>> 8) & 0xf;
-  const gateDpl = descDpl(hi);
-  if (type === 1 || type === 9 || type === 5) {
-    if (gateDpl < c.cpl || gateDpl < (selector & 3)) c.fault(VEC_GP, selector & 0xfffc);
-    if ((hi & 0x8000) === 0) c.fault(VEC_NP, selector & 0xfffc);
-    taskSwitch(c, type === 5 ? lo >>> 16 : selector, TASK_SWITCH_CALL, -1, 0);
-    return;
-  }
-  if (type !== 4 && type !== 12) c.fault(VEC_GP, selector & 0xfffc);
-  if (gateDpl < c.cpl || gateDpl < (selector & 3)) c.fault(VEC_GP, selector & 0xfffc);
-  if ((hi & 0x8000) === 0) c.fault(VEC_NP, selector & 0xfffc);
-  callGate(c, lo, hi, type === 12, retCs, retEip);
+  if (!enterSystemDescriptor(c, selector, lo, hi, TASK_SWITCH_CALL)) return;
+  callGate(c, lo, hi, (hi & 0x800) !== 0, retCs, retEip);
 }
 
 function pushPair(c: Cpu, op32: boolean, cs: number, eip: number): void {
