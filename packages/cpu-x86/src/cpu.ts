@@ -13,6 +13,7 @@ import {
   FLAG_VM, FLAGS_FIXED, FS, GS, SS, VEC_AC, VEC_DB, VEC_DF, VEC_GP, VEC_PF, VEC_SS,
 } from './constants.js';
 import { materializeFlags } from './flags.js';
+import { X87State } from './fpu/x87-state.js';
 import { IoBus } from './memory/io-bus.js';
 import { PhysicalMemory } from './memory/physical-memory.js';
 import { walkPageTables } from './paging/page-walk.js';
@@ -132,6 +133,8 @@ export class Cpu {
   cr4 = 0;
   efer = 0;
   readonly dr = new Int32Array(8);
+  /** The x87 FPU (src/fpu/x87-state.ts; `fpu.onFerr` is the FERR# line for CR0.NE = 0). */
+  readonly fpu = new X87State();
 
   /** CR3. Writing it here (as an embedder or a task switch does) makes the PAE PDPTEs reload lazily. */
   get cr3(): number {
@@ -306,6 +309,7 @@ export class Cpu {
     this.cr2 = this.cr3 = this.cr4 = 0;
     this.efer = 0;
     this.dr.fill(0);
+    this.fpu.reset();
     this.dr[6] = 0xffff0ff0 | 0;
     this.dr[7] = 0x400;
     this.gdtrBase = this.idtrBase = 0;

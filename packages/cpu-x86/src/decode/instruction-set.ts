@@ -11,6 +11,7 @@ import { installStringOps } from '../ops/string.js';
 import { installControl } from '../ops/control.js';
 import { installFlagOps } from '../ops/flag-ops.js';
 import { installHotPaths } from '../ops/hot-paths.js';
+import { installX87 } from '../fpu/x87-instructions.js';
 import { installIo } from '../ops/io.js';
 import { installMov } from '../ops/mov.js';
 import { installStack } from '../ops/stack.js';
@@ -33,5 +34,6 @@ export function installInstructionSet(): void {
   installStringOps();
   installBcdOps();
   installExchangeOps();
+  installX87();
   installHotPaths(); // last: specialises handlers installed above
 }

@@ -91,6 +91,7 @@ export class LinuxProcess {
   constructor(private readonly options: LinuxProcessOptions) {
     const mem = new PhysicalMemory((options.memoryMiB ?? 512) * 1024 * 1024);
     this.cpu = new Cpu({ memory: mem });
+    this.cpu.fpu.init(); // a new process starts with the FNINIT state, as Linux gives it
     const frames = new FrameAllocator(mem, 1);
     this.as = new AddressSpace(this.cpu, frames);
     this.machine = new UserMachine(this.cpu, this.as);

@@ -12,14 +12,7 @@ export interface Deviation {
  * from the expected log, so that fixing the CPU makes the test say "remove
  * the entry" instead of silently passing.
  */
-export const CPU_GAPS: readonly Deviation[] = [
-  { id: 'exc.07 ts-fld1', why: 'the x87 instructions are not in the decoder yet (ESC opcodes raise #UD, not #NM)' },
-  { id: 'exc.07 em-fld1', why: 'the x87 instructions are not in the decoder yet (ESC opcodes raise #UD, not #NM)' },
-  { id: 'exc.07 ts-mp-wait', why: 'WAIT/FWAIT (9B) is not in the decoder yet (#UD instead of #NM with CR0.TS|MP)' },
-  { id: 'exc.07 ts-nomp-wait', why: 'WAIT/FWAIT (9B) is not in the decoder yet (#UD instead of a no-op)' },
-  { id: 'exc.10 fdiv-by-zero-unmasked', why: 'the x87 instructions are not in the decoder yet (no #MF)' },
-  { id: 'exc.10 fninit-after', why: 'FNINIT is not in the decoder yet' },
-];
+export const CPU_GAPS: readonly Deviation[] = [];
 
 /** QEMU 7.2 (TCG) deviations from hardware. Listed lines may differ; all others must match. */
 export const QEMU_DEVIATIONS: readonly Deviation[] = [

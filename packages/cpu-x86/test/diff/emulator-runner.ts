@@ -121,7 +121,7 @@ export class EmulatorRunner {
 
     c.reset();
     c.cr3 = PD;
-    c.cr0 = 0x80000011 | 0x10000; // PG, PE, ET, WP
+    c.cr0 = 0x80000011 | 0x10000 | 0x20; // PG, PE, ET, WP, NE (x87 errors raise #MF, vector 16, as on Linux)
     c.gdtrBase = GDT_LIN;
     c.gdtrLimit = 6 * 8 - 1;
     c.idtrBase = IDT_LIN;

@@ -17,6 +17,7 @@ import { shiftGroup, shldGroup } from './groups/shift.js';
 import { enterGroup, pushPopGroup, pushaGroup } from './groups/stack.js';
 import { stringGroup } from './groups/string.js';
 import { undocumentedGroup } from './groups/undocumented.js';
+import { x87Group, x87TransGroup } from './groups/x87.js';
 import { Rng } from './rng.js';
 
 export type { Group } from './group.js';
@@ -57,6 +58,8 @@ const BASE_GROUPS: readonly Group[] = [
   nopGroup,
   faultsGroup,
   undocumentedGroup,
+  x87Group,
+  x87TransGroup,
 ];
 
 const MIXABLE = BASE_GROUPS.filter((g) => g.mixed !== false);

@@ -1,0 +1,96 @@
+/**
+ * x87 transcendental instructions (SDM Vol. 2 F2XM1, FYL2X, FYL2XP1, FPTAN,
+ * FPATAN, FSIN, FCOS, FSINCOS) on the register stack. The values come from
+ * float80-transcendental.ts, which is not bit-exact with Intel hardware (see
+ * the README there); the stack handling, C1/C2 and exceptions are.
+ *
+ * C2 = 1 for FSIN/FCOS/FSINCOS/FPTAN with |ST(0)| >= 2^63: nothing changes
+ * (no push). FPTAN/FSINCOS/FXTRACT-style pushes check ST(0) empty
+ * (underflow) before ST(7) full (overflow); the masked response makes both
+ * results the indefinite.
+ */
+import { f80Atan2, f80Cos, f80F2xm1, f80Sin, f80SinCos, f80Tan, f80Yl2x, f80Yl2xp1 } from './float80.js';
+import { begin, commit, isFull, pop, RegOp, setIndefinite, stackFault } from './x87-core.js';
+import { top01 } from './x87-arith.js';
+import { SW_C1, SW_C2, X87State } from './x87-state.js';
+
+/** Extra cycles of a transcendental instruction (P6: roughly 100-200). */
+export const TRANSCENDENTAL_CYCLES = 100;
+
+const CC_TRIG = SW_C1 | SW_C2;
+
+/** Unary ST(0) := fn(ST(0)) with C1 (and C2 for the trig functions). */
+function unary(fn: (f: Uint32Array, d: number, a: number, env: X87State['env']) => boolean, cc: number): RegOp {
+  return (c, fop) => {
+    const x = c.fpu;
+    if (!begin(c, x, fop)) return;
+    const s = x.top;
+    if (!isFull(x, s)) {
+      if (stackFault(x, false, cc)) setIndefinite(x, s);
+      return;
+    }
+    x.env.flags = 0;
+    fn(x.regs, s, s, x.env);
+    commit(x, cc);
+    c.extraCycles += TRANSCENDENTAL_CYCLES;
+  };
+}
+
+export const f2xm1 = unary(f80F2xm1, SW_C1);
+export const fsin = unary(f80Sin, CC_TRIG);
+export const fcos = unary(f80Cos, CC_TRIG);
+
+/** FYL2X (D9 F1), FYL2XP1 (D9 F9), FPATAN (D9 F3): ST(1) := fn(ST(0), ST(1)), then pop. */
+function binaryPop(fn: (f: Uint32Array, d: number, a: number, b: number, env: X87State['env']) => boolean): RegOp {
+  return (c, fop) => {
+    const x = c.fpu;
+    if (!begin(c, x, fop)) return;
+    const s0 = top01(x, true);
+    if (s0 < 0) {
+      if ((x.env.cw & 1) !== 0) pop(x); // masked underflow: ST(1) = indefinite, pop
+      return;
+    }
+    const s1 = (s0 + 1) & 7;
+    x.env.flags = 0;
+    const ok = fn(x.regs, s1, s0, s1, x.env);
+    commit(x, SW_C1);
+    if (ok) pop(x);
+    c.extraCycles += TRANSCENDENTAL_CYCLES;
+  };
+}
+
+export const fyl2x = binaryPop(f80Yl2x);
+export const fyl2xp1 = binaryPop(f80Yl2xp1);
+export const fpatan = binaryPop(f80Atan2);
+
+/**
+ * FPTAN (D9 F2) and FSINCOS (D9 FB): ST(0) := first result, then push the
+ * second (1.0 for FPTAN, cos for FSINCOS).
+ */
+function pushing(sincos: boolean): RegOp {
+  return (c, fop) => {
+    const x = c.fpu;
+    if (!begin(c, x, fop)) return;
+    const s0 = x.top;
+    const d = (s0 - 1) & 7;
+    if (!isFull(x, s0) || isFull(x, d)) {
+      if (stackFault(x, isFull(x, s0), CC_TRIG)) {
+        setIndefinite(x, s0);
+        setIndefinite(x, d);
+        x.top = d;
+      }
+      return;
+    }
+    x.env.flags = 0;
+    const ok = sincos ? f80SinCos(x.regs, s0, d, s0, x.env) : f80Tan(x.regs, s0, d, s0, x.env);
+    if (ok) {
+      x.top = d;
+      x.full |= 1 << d;
+    }
+    commit(x, CC_TRIG);
+    c.extraCycles += TRANSCENDENTAL_CYCLES;
+  };
+}
+
+export const fptan = pushing(false);
+export const fsincos = pushing(true);
