@@ -13,6 +13,7 @@
  * reader starts. Threads (CLONE_VM without CLONE_VFORK) are not supported.
  */
 import { DS, EAX, ES, FS, GS } from '../constants.js';
+import type { X87Snapshot } from '../fpu/x87-state.js';
 import type { AddressSpaceSnapshot } from './address-space.js';
 import type { FdTable } from './file-description.js';
 import {
@@ -31,6 +32,8 @@ export interface SavedContext {
   pid: number;
   ppid: number;
   regs: Int32Array;
+  /** The x87 state: the child runs on the same CPU first, so the parent's must come back. */
+  fpu: X87Snapshot;
   selectors: number[];
   eip: number;
   eflags: number;
@@ -72,6 +75,7 @@ export function fork(p: LinuxProcess, flags: number, parentTidPtr: number, child
     pid: p.pid,
     ppid: p.ppid,
     regs: c.reg32.slice(),
+    fpu: c.fpu.snapshot(),
     selectors: [c.segSel[DS], c.segSel[ES], c.segSel[FS], c.segSel[GS]],
     eip: m.eip,
     eflags: m.eflags,
@@ -129,6 +133,7 @@ export function finishChild(p: LinuxProcess, status: number): void {
   p.children = saved.children;
   p.children.push(child);
   c.reg32.set(saved.regs);
+  c.fpu.restore(saved.fpu);
   [DS, ES, FS, GS].forEach((s, i) => m.loadDataSegment(s, saved.selectors[i]));
   m.setUserFrame(saved.eip, saved.esp, saved.eflags);
   c.reg32[EAX] = child.pid;

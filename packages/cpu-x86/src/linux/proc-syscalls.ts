@@ -43,6 +43,7 @@ function execve(p: LinuxProcess, pathAddr: number, argvAddr: number, envpAddr: n
   p.fds.closeOnExec();
   p.signals.resetForExec();
   p.load(image, path, argv, envp, name);
+  p.cpu.fpu.init(); // a new program starts with the FNINIT state
   return NO_RESULT;
 }
 
