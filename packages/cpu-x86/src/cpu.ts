@@ -24,6 +24,7 @@ import { deliverInterrupt, INT_EXCEPTION, INT_EXTERNAL } from './protected/inter
 import { dispatchTables } from './decode/dispatch.js';
 import { installInstructionSet } from './decode/instruction-set.js';
 import { interruptReturn } from './protected/far-transfer.js';
+import { CPUID_SIGNATURE } from './ops/system.js';
 
 /** Why `run()` returned. */
 export const StopReason = {
@@ -179,6 +180,25 @@ export class Cpu {
     this.rep = 0;
     this.lock = false;
     this.opsize32 = this.addr32 = this.code32;
+    if (this.lengthLimited) {
+      this.lengthLimited = false;
+      this.fetchWindow = 0;
+    }
+  }
+
+  /**
+   * Called by a prefix once the instruction could exceed 15 bytes: from now
+   * on the fetch window ends at instrStart + 15 and the slow path raises
+   * #GP(0) past it (Intel SDM Vol. 2A 2.3.11).
+   */
+  limitInstructionLength(): void {
+    this.lengthLimited = true;
+    this.clampFetchWindow();
+  }
+
+  private clampFetchWindow(): void {
+    const room = ((this.instrStart + 15 - this.fetchEipLo) | 0);
+    if (room < this.fetchWindow) this.fetchWindow = room > 0 ? room : 0;
   }
 
   // --- Per-instruction decode state. Outside a prefixed instruction these hold
@@ -257,6 +277,16 @@ export class Cpu {
     this.events = on ? this.events | EV_INTR : this.events & ~EV_INTR;
   }
 
+  /** NMIs are blocked from the delivery of one until the next IRET (SDM Vol. 3A 6.7.1). */
+  nmiBlocked = false;
+  /** The interrupt shadow comes from MOV SS/POP SS: it also delays the single-step trap. */
+  ssShadow = false;
+  /**
+   * Set while an instruction with many prefixes runs: the fetch window is cut
+   * at instrStart + 15, so that a longer instruction raises #GP(0).
+   */
+  lengthLimited = false;
+
   get nmiPending(): boolean {
     return (this.events & EV_NMI) !== 0;
   }
@@ -302,7 +332,7 @@ export class Cpu {
   /** Power-on / RESET state (Intel SDM Vol. 3A 9.1.1). */
   reset(): void {
     this.reg32.fill(0);
-    this.reg32[2] = 0x00000633; // EDX = family/model/stepping on reset (P6)
+    this.reg32[2] = CPUID_SIGNATURE; // EDX = the processor signature, as CPUID(1).EAX (SDM table 9-1)
     this.flags = FLAGS_FIXED;
     this.lzMask = 0;
     this.cr0 = 0x60000010;
@@ -327,6 +357,8 @@ export class Cpu {
     this.halted = false;
     this.shutdown = false;
     this.inhibitInterrupts = false;
+    this.nmiBlocked = false;
+    this.ssShadow = false;
     this.deliveringVector = -1;
     this.flushTlb(true);
     this.updateModeMasks();
@@ -939,6 +971,7 @@ export class Cpu {
     const eip = this.eip;
     const limit = this.segLimit[CS];
     if ((eip >>> 0) > limit) this.fault(VEC_GP, 0);
+    if (this.lengthLimited && ((eip - this.instrStart) | 0) >= 15) this.fault(VEC_GP, 0);
     const lin = (this.segBase[CS] + eip) | 0;
     const onHostPage = this.hostEntryPages[lin >>> 12] !== 0;
     if (onHostPage && eip === this.instrStart && this.cpl === 0 && this.hostEntries.has(lin)) throw HOST_ENTRY;
@@ -954,6 +987,7 @@ export class Cpu {
       this.fetchEipLo = start | 0;
       this.fetchWindow = end - start;
       this.fetchPhysLo = phys - ((eip >>> 0) - start);
+      if (this.lengthLimited) this.clampFetchWindow();
       return this.ram[phys];
     }
     this.fetchWindow = 0;
@@ -1075,10 +1109,18 @@ export class Cpu {
     }
     if (this.inhibitInterrupts) {
       this.inhibitInterrupts = false;
+      if (this.ssShadow && (this.flags & FLAG_TF) !== 0) {
+        // Single-stepping MOV SS: the trap comes after the instruction that follows it.
+        this.ssShadow = false;
+        this.stepThenTrap();
+        return true;
+      }
+      this.ssShadow = false;
       return false;
     }
-    if (this.nmiPending) {
+    if (this.nmiPending && !this.nmiBlocked) {
       this.nmiPending = false;
+      this.nmiBlocked = true;
       this.halted = false;
       this.instrStart = this.eip;
       this.deliverEvent(2, INT_EXTERNAL, -1);
@@ -1122,6 +1164,7 @@ export class Cpu {
     this.instrStart = this.eip;
     this.instructions++;
     (this.code32 ? dispatchTables.op32 : dispatchTables.op16)[this.fetch8()](this);
+    if (this.ssShadow) return; // MOV SS/POP SS: the trap waits one more instruction (see checkEvents)
     if (this.stopReason === 0 || this.stopReason === StopReason.Budget) {
       this.dr[6] |= 0x4000; // BS
       this.instrStart = this.eip;
@@ -1170,6 +1213,7 @@ export class Cpu {
    */
   handleFault(): void {
     this.resetPrefixes();
+    this.ssShadow = false;
     let vector = this.excVector;
     let error = this.excError;
     this.eip = this.instrStart;

@@ -33,7 +33,10 @@ export function defineOp(opcode: number, h16: Handler, h32: Handler = h16): void
 
 /** Executes the rest of the instruction after a prefix (limit: 15 bytes, Intel SDM Vol. 2A 2.3.11). */
 export function continueAfterPrefix(c: Cpu): void {
-  if (((c.eip - c.instrStart) & 0xffffffff) >= 15) c.fault(VEC_GP, 0);
+  const length = (c.eip - c.instrStart) | 0;
+  if (length >= 15) c.fault(VEC_GP, 0);
+  // Without prefixes no instruction exceeds 12 bytes; past 3 prefixes the limit must be watched.
+  if (length >= 3 && !c.lengthLimited) c.limitInstructionLength();
   (c.opsize32 ? dispatchTables.op32 : dispatchTables.op16)[c.fetch8()](c);
   // Back to the defaults for the next instruction (a fault resets them in Cpu.handleFault).
   c.resetPrefixes();

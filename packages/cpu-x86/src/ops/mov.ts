@@ -8,7 +8,7 @@ import { CS, EAX, EBX, EDX, FLAG_AF, FLAG_CF, FLAG_PF, FLAG_SF, FLAG_ZF, SS, VEC
 import { decodeEA } from '../decode/modrm.js';
 import { defineOp } from '../decode/dispatch.js';
 import { materializeFlags } from '../flags.js';
-import { loadSegment } from '../protected/segment-load.js';
+import { loadSegment, loadStackSegmentWithShadow } from '../protected/segment-load.js';
 import { readE16, readE32, readE8 } from './operands.js';
 
 /** Offset of a moffs operand (A0-A3): an address-size immediate, DS unless overridden. */
@@ -87,7 +87,9 @@ export function installMov(): void {
     const m = c.fetch8();
     const s = (m >> 3) & 7;
     if (s > 5 || s === CS) c.fault(VEC_UD);
-    loadSegment(c, s, readE16(c, m));
+    const selector = readE16(c, m);
+    if (s === SS) loadStackSegmentWithShadow(c, selector);
+    else loadSegment(c, s, selector);
   });
   defineOp(0xa0, (c) => { c.reg8[0] = c.read8(segOf(c), moffs(c)); });
   defineOp(0xa1, (c) => { c.reg16[0] = c.read16(segOf(c), moffs(c)); }, (c) => { c.reg32[EAX] = c.read32(segOf(c), moffs(c)); });

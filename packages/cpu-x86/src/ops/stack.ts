@@ -10,7 +10,7 @@ import {
 } from '../constants.js';
 import { decodeEA } from '../decode/modrm.js';
 import { defineOp } from '../decode/dispatch.js';
-import { loadSegment } from '../protected/segment-load.js';
+import { loadSegment, loadStackSegmentWithShadow } from '../protected/segment-load.js';
 import { fetchS8 } from './operands.js';
 
 function iopl(c: Cpu): number {
@@ -62,7 +62,8 @@ function pushSeg(c: Cpu, seg: number): void {
 
 function popSeg(c: Cpu, seg: number): void {
   const v = c.opsize32 ? c.peek32(0) : c.peek16(0);
-  loadSegment(c, seg, v & 0xffff);
+  if (seg === SS) loadStackSegmentWithShadow(c, v & 0xffff);
+  else loadSegment(c, seg, v & 0xffff);
   c.adjustStack(c.opsize32 ? 4 : 2);
 }
 

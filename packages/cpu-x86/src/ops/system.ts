@@ -339,7 +339,9 @@ function wrmsr(c: Cpu): void {
   const hi = c.reg32[EDX] >>> 0;
   switch (msr) {
     case MSR_TSC:
-      c.tscOffset = lo + hi * 4294967296 - c.cycles;
+      // P6 family: only the low 32 bits are written; the high half is cleared (SDM Vol. 3B 17.17).
+      void hi;
+      c.tscOffset = lo - c.cycles;
       return;
     case MSR_EFER:
       if ((lo & ~EFER_NXE) !== 0 || hi !== 0) c.fault(VEC_GP, 0);
@@ -361,9 +363,14 @@ const VENDOR = [0x756e6547, 0x49656e69, 0x6c65746e];
 export function cpuid(c: Cpu): void {
   const leaf = c.reg32[EAX] >>> 0;
   let a = 0, b = 0, cc = 0, d = 0;
-  if (leaf >= 0x80000000) {
-    if (leaf === 0x80000000) a = 0x80000001;
-    else if (leaf === 0x80000001) d = CPUID_EXT_FEATURES_EDX;
+  if (leaf === 0x80000000) {
+    a = 0x80000001;
+  } else if (leaf === 0x80000001) {
+    d = CPUID_EXT_FEATURES_EDX;
+  } else if (leaf > 0x80000001 && leaf < 0x80000000 + 0x10000) {
+    // Above the maximum extended leaf: the highest basic leaf's data (SDM "CPUID").
+    a = 0x03020101;
+    d = 0x0a060441;
   } else {
     switch (leaf) {
       case 0:

@@ -294,6 +294,8 @@ export function farReturn(c: Cpu, op32: boolean, release: number): void {
 /** IRET/IRETD. */
 export function interruptReturn(c: Cpu, op32: boolean): void {
   c.extraCycles += FAR_CYCLES;
+  // Any IRET ends NMI blocking (even one that then faults, on P6: SDM Vol. 3A 6.7.1).
+  c.nmiBlocked = false;
   const w = op32 ? 4 : 2;
   if (!c.protectedMode) {
     const eip = op32 ? c.peek32(0) : c.peek16(0);

@@ -11,17 +11,26 @@ import { desc, descAttr, descBase, descDpl, descIsCodeOrData, descLimit, descPre
 export const REAL_MODE_DATA_ATTR = 0x93;
 export const VM86_ATTR = 0xf3;
 
+/**
+ * MOV SS and POP SS (not LSS) hold off interrupts, debug exceptions and the
+ * single-step trap until the next instruction has run, so that a following
+ * MOV ESP completes the stack switch (Intel SDM Vol. 3A 6.8.3).
+ */
+export function loadStackSegmentWithShadow(c: Cpu, selector: number): void {
+  loadSegment(c, SS, selector);
+  c.inhibitInterrupts = true;
+  c.ssShadow = true;
+}
+
 export function loadSegment(c: Cpu, seg: number, selector: number): void {
   selector &= 0xffff;
   if (!c.protectedMode) {
     // Real mode keeps the cached limit and attributes ("unreal mode" works as on hardware).
     c.setSegmentCache(seg, selector, selector << 4, c.segLimit[seg], c.segAttr[seg] & 0xffff);
-    if (seg === SS) c.inhibitInterrupts = true;
     return;
   }
   if (c.vm86) {
     c.setSegmentCache(seg, selector, selector << 4, 0xffff, VM86_ATTR);
-    if (seg === SS) c.inhibitInterrupts = true;
     return;
   }
   const rpl = selector & 3;
@@ -37,7 +46,6 @@ export function loadSegment(c: Cpu, seg: number, selector: number): void {
     if (!descPresent(hi)) c.fault(VEC_SS, selector & 0xfffc);
     markAccessed(c);
     c.setSegmentCache(SS, selector, descBase(desc[0], desc[1]), descLimit(desc[0], desc[1]), descAttr(desc[1]));
-    c.inhibitInterrupts = true;
     return;
   }
   if (seg === CS) c.fault(VEC_GP, 0);
