@@ -7,6 +7,7 @@
  * handler returns through a trampoline into sigreturn/rt_sigreturn, which
  * restores the saved context.
  */
+import type { X87Snapshot } from '../fpu/x87-state.js';
 import { DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, FS, GS } from '../constants.js';
 import type { AddressSpace } from './address-space.js';
 import {
@@ -74,6 +75,13 @@ export class SignalState {
   altSp = 0;
   altSize = 0;
   altFlags = SS_DISABLE;
+  /**
+   * x87 states saved at signal delivery, restored by sigreturn: the handler
+   * starts with a clean FPU and the interrupted code gets its own back. Kept
+   * here rather than in the frame's fpstate (which reads as "none"); a
+   * handler that leaves by longjmp never returns, so the stack is bounded.
+   */
+  readonly fpuSaved: X87Snapshot[] = [];
 
   constructor() {
     for (let s = 0; s <= NSIG; s++) this.actions.push({ handler: SIG_DFL, flags: 0, restorer: 0, mask: 0n });
@@ -87,6 +95,7 @@ export class SignalState {
     s.altSp = this.altSp;
     s.altSize = this.altSize;
     s.altFlags = this.altFlags;
+    s.fpuSaved.push(...this.fpuSaved);
     return s;
   }
 
@@ -158,6 +167,9 @@ const SC = {
   trapno: 48, err: 52, eip: 56, cs: 60, eflags: 64, espAtSignal: 68, ss: 72, fpstate: 76, oldmask: 80, cr2: 84,
 } as const;
 const SIGCONTEXT_SIZE = 88;
+/** Signal handlers nested deeper than this lose the oldest saved x87 state. */
+const MAX_NESTED_FPU_SAVES = 64;
+
 /** struct _fpstate_32. */
 const FPSTATE_SIZE = 624;
 /** struct sigframe_ia32: pretcode, sig, sc, fpstate_unused, extramask, retcode. */
@@ -197,7 +209,10 @@ export function setupFrame(m: UserMachine, as: AddressSpace, st: SignalState, ac
   const sc = frame + (rt ? RT_FRAME.uc + UC.mcontext : OLD_FRAME.sc);
 
   as.zero(fpstate, FPSTATE_SIZE);
-  // The FPU context is not saved (fpstate = 0 tells sigreturn there is none): see README "x86-run".
+  // The x87 state is kept by the runner (SignalState.fpuSaved); fpstate = 0 in the frame.
+  if (st.fpuSaved.length >= MAX_NESTED_FPU_SAVES) st.fpuSaved.shift();
+  st.fpuSaved.push(c.fpu.snapshot());
+  c.fpu.init();
   const sel = c.segSel;
   as.write32(sc + SC.gs, sel[GS]);
   as.write32(sc + SC.fs, sel[FS]);
@@ -323,6 +338,8 @@ export function restoreFrame(m: UserMachine, as: AddressSpace, st: SignalState, 
     ok = m.loadDataSegment(ES, es) && ok;
     ok = m.loadDataSegment(DS, ds) && ok;
     m.setUserFrame(eip, userEsp, eflags);
+    const fpu = st.fpuSaved.pop();
+    if (fpu !== undefined) c.fpu.restore(fpu);
     return ok;
   } catch (e) {
     if (e instanceof Errno) return false;

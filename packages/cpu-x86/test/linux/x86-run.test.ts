@@ -71,8 +71,12 @@ function buildC(name: string): Built | null {
   if (existsSync(out)) return { path: out };
   mkdirSync(CACHE, { recursive: true });
   const tmp = `${out}.${process.pid}.tmp`;
-  const cc = spawnSync('gcc', [...flags, '-o', tmp, src], { encoding: 'utf8' });
-  if (cc.status !== 0) return null;
+  const cc = spawnSync('gcc', [...flags, '-o', tmp, src, '-lm'], { encoding: 'utf8' });
+  if (cc.status !== 0) {
+    // In CI the toolchain is installed by scripts/setup.sh: a failure is an error, not a skip.
+    if (process.env.CI) throw new Error(`gcc -m32 failed for ${name}.c:\n${cc.stderr}`);
+    return null;
+  }
   renameSync(tmp, out);
   return { path: out };
 }
@@ -122,6 +126,18 @@ describe.skipIf(libcTour === null)('x86-run runs a static glibc program like the
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+const fpuSignals = canRunNative ? buildC('fpu-signals') : null;
+
+describe.skipIf(fpuSignals === null)('x86-run keeps the x87 state of a program apart', () => {
+  it('fpu-signals.c: rounding mode across a signal handler and a fork', async () => {
+    const native = await run(fpuSignals!.path, []);
+    const emulated = await run(X86_RUN, [fpuSignals!.path]);
+    expect(native.status).toBe(0);
+    expect(native.stdout).toContain('after the handler: toward zero 1');
+    expect(emulated).toEqual(native);
   });
 });
 
