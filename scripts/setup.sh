@@ -20,9 +20,19 @@ fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${missing[*]/__update__/}"
   export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get update -qq
   pkgs=("${missing[@]/__update__/}")
-  as_root apt-get install -y -qq --no-install-recommends ${pkgs[*]} >/dev/null
+  # A mirror in mid-sync can fail one index (apt-get update exits non-zero); what the
+  # install needs usually still resolves, so retry a few times before giving up.
+  ok=0
+  for attempt in 1 2 3; do
+    as_root apt-get update -qq || echo "setup: apt-get update reported errors (attempt $attempt)" >&2
+    if as_root apt-get install -y -qq --no-install-recommends ${pkgs[*]} >/dev/null; then ok=1; break; fi
+    sleep $((attempt * 5))
+  done
+  if [ "$ok" != 1 ]; then
+    echo "setup: could not install: ${pkgs[*]} (check the network or the Debian mirror, then run scripts/setup.sh again)" >&2
+    exit 1
+  fi
 fi
 
 if ! command -v pnpm >/dev/null 2>&1 || [ "$(pnpm --version)" != "10.34.9" ]; then
