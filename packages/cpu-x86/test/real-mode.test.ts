@@ -47,7 +47,7 @@ describe('RESET state (SDM Vol. 3A table 9-1)', () => {
     expect((c.reg32[EDX] >>> 8) & 0xf).toBe(6); // P6 family signature in EDX
   });
 
-  // Regression (was a bug, fixed): the reset EDX signature (633h: family 6, model 3) is not the CPUID signature
+  // Regression (was a bug, fixed): the reset EDX signature was 633h (family 6, model 3), not the CPUID signature
   // (619h: family 6, model 1, the Pentium Pro DESIGN.md describes). SDM Vol. 3A 9.1.3: after
   // reset EDX holds the processor's identification, the same family/model/stepping that CPUID
   // leaf 1 reports in EAX.

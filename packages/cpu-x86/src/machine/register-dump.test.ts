@@ -7,7 +7,7 @@ describe('register dump', () => {
     const m = new RomMachine({ rom: new Uint8Array(4096).fill(0xf4) });
     expect(formatRegisterDump(m.cpu)).toBe(
       [
-        'eax=00000000', 'ecx=00000000', 'edx=00000633', 'ebx=00000000', 'esp=00000000', 'ebp=00000000',
+        'eax=00000000', 'ecx=00000000', 'edx=00000619', 'ebx=00000000', 'esp=00000000', 'ebp=00000000',
         'esi=00000000', 'edi=00000000', 'eip=0000fff0', 'eflags=00000002', 'es=0000', 'cs=f000', 'ss=0000',
         'ds=0000', 'fs=0000', 'gs=0000', 'cr0=60000010', 'cr2=00000000', 'cr3=00000000', 'cr4=00000000', '',
       ].join('\n'),
