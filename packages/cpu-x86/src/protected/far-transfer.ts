@@ -125,8 +125,8 @@ export function farCall(c: Cpu, selector: number, offset: number, op32: boolean)
   }
   if ((selector & 0xfffc) === 0) c.fault(VEC_GP, 0);
   readDescriptor(c, selector);
-  let lo = desc[0];
-  let hi = desc[1];
+  const lo = desc[0];
+  const hi = desc[1];
   if (isCode(hi)) {
     checkDirectCode(c, selector, hi);
     if (offset >>> 0 > descLimit(lo, hi)) c.fault(VEC_GP, 0);
