@@ -25,6 +25,9 @@ import { dispatchTables } from './decode/dispatch.js';
 import { installInstructionSet } from './decode/instruction-set.js';
 import { interruptReturn } from './protected/far-transfer.js';
 import { CPUID_SIGNATURE } from './ops/system.js';
+import {
+  addEvGv, cmpEvGv, group1Imm8, jnzShort, jzShort, movEvGv, movGvEv, shiftByImm, subEvGv, testEvGv, xorEvGv,
+} from './ops/hot-paths.js';
 
 /** Why `run()` returned. */
 export const StopReason = {
@@ -1085,7 +1088,24 @@ export class Cpu {
       // (continueAfterPrefix) and the fault path does in handleFault.
       this.instrStart = this.eip;
       this.instructions++;
-      (this.code32 ? op32 : op16)[this.fetch8()](this);
+      if (this.code32) {
+        // The most frequent opcodes are called directly (monomorphic, inlinable).
+        const op = this.fetch8();
+        switch (op) {
+          case 0x89: movEvGv(this); break;
+          case 0x8b: movGvEv(this); break;
+          case 0x01: addEvGv(this); break;
+          case 0x29: subEvGv(this); break;
+          case 0x31: xorEvGv(this); break;
+          case 0x39: cmpEvGv(this); break;
+          case 0x85: testEvGv(this); break;
+          case 0x75: jnzShort(this); break;
+          case 0x74: jzShort(this); break;
+          case 0xc1: shiftByImm(this); break;
+          case 0x83: group1Imm8(this); break;
+          default: op32[op](this);
+        }
+      } else op16[this.fetch8()](this);
     }
   }
 

@@ -250,13 +250,13 @@ function shiftReg32(c: Cpu, m: number, n: number, byImm: boolean): boolean {
   }
 }
 
-function shiftByOne(c: Cpu): void {
+export function shiftByOne(c: Cpu): void {
   const m = c.fetch8();
   if (m >= 0xc0 && shiftReg32(c, m, 1, false)) return;
   memoryForm(c, 0xd1);
 }
 
-function shiftByImm(c: Cpu): void {
+export function shiftByImm(c: Cpu): void {
   const start = c.eip;
   const m = c.fetch8();
   if (m >= 0xc0) {
@@ -270,7 +270,7 @@ function shiftByImm(c: Cpu): void {
 
 // --- Group 1 with a sign-extended byte: ADD/SUB/CMP/AND r32, imm8 -----------
 
-function group1Imm8(c: Cpu): void {
+export function group1Imm8(c: Cpu): void {
   const m = c.fetch8();
   if (m < 0xc0) return memoryForm(c, 0x83);
   const r = m & 7;
