@@ -2,10 +2,11 @@
  * FADD / FSUB on extended values (SDM Vol.2 FADD, FSUB; Vol.1 4.8 special
  * cases). Precision control applies (SDM Vol.1 8.1.5.2).
  */
-import { K_DENORMAL, K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
-import { invalidResult, nanResult2, OPA, OPB, Operand, unpack } from './float80-operand.js';
-import { roundToReg, W, wNormalize, wShiftRight } from './float80-round.js';
-import { cwPrecision, cwRc, FLAG_DE, FpuEnv, RC_DOWN } from './fpu-env.js';
+import { K_INF, K_ZERO } from './float80-classify.js';
+import { denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } from './float80-operand.js';
+import { setSignedInfinity, setSignedZero } from './float80-regs.js';
+import { loadW, roundToReg, W, wNormalize, wShiftRight } from './float80-round.js';
+import { cwPrecision, cwRc, FpuEnv, RC_DOWN } from './fpu-env.js';
 
 /**
  * ST(d) := a + b. Returns false when an unmasked exception suppressed the result.
@@ -21,48 +22,24 @@ export function f80Sub(f: Uint32Array, d: number, a: number, b: number, env: Fpu
   return addSub(f, d, a, b, env, 1, memDenormal);
 }
 
-function writeSigned(f: Uint32Array, d: number, sign: number, exp: number, hi: number, lo: number): void {
-  const o = d << 2;
-  f[o] = lo;
-  f[o + 1] = hi;
-  f[o + 2] = (sign << 15) | exp;
-}
-
-function loadW(op: Operand, sign: number): void {
-  W.sign = sign;
-  W.exp = op.exp;
-  W.hi = op.hi;
-  W.lo = op.lo;
-  W.ext = 0;
-  W.sticky = 0;
-}
-
 function addSub(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, flip: number, memDenormal: number): boolean {
-  let ka = unpack(OPA, f, a);
-  let kb = unpack(OPB, f, b);
-  if (ka >= K_QNAN || kb >= K_QNAN) return nanResult2(f, d, a, ka, b, kb, env);
-  if (memDenormal !== 0) {
-    if (memDenormal & 1) ka = K_DENORMAL;
-    if (memDenormal & 2) kb = K_DENORMAL;
-  }
+  if (!unpack2(f, a, b, memDenormal)) return nanResult2(f, d, a, OPA.kind, b, OPB.kind, env);
+  const ka = OPA.kind;
+  const kb = OPB.kind;
+  if (!denormalsAllowed(ka, kb, env)) return false;
   const cw = env.cw;
-  if (ka === K_DENORMAL || kb === K_DENORMAL) {
-    // SDM Vol.1 4.9.1.2: unmasked #D suppresses the operation.
-    env.flags |= FLAG_DE;
-    if ((cw & FLAG_DE) === 0) return false;
-  }
   const sa = OPA.sign;
   const sb = OPB.sign ^ flip;
   if (ka === K_INF || kb === K_INF) {
     // SDM Vol.1 8.5.1.2 (invalid arithmetic operand): inf - inf of like signs is invalid.
     if (ka === K_INF && kb === K_INF && sa !== sb) return invalidResult(f, d, env);
-    writeSigned(f, d, ka === K_INF ? sa : sb, 0x7fff, 0x80000000, 0);
+    setSignedInfinity(f, d, ka === K_INF ? sa : sb);
     return true;
   }
   const rc = cwRc(cw);
   if (ka === K_ZERO && kb === K_ZERO) {
     // SDM Vol.2 FADD: sum of opposite zeros is +0, or -0 when rounding down.
-    writeSigned(f, d, sa === sb ? sa : rc === RC_DOWN ? 1 : 0, 0, 0, 0);
+    setSignedZero(f, d, sa === sb ? sa : rc === RC_DOWN ? 1 : 0);
     return true;
   }
   const prec = cwPrecision(cw);
@@ -112,7 +89,7 @@ function addSub(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, fl
     W.lo = t >>> 0;
     W.hi = (big.hi - W.hi - borrow) >>> 0;
     if (W.hi === 0 && W.lo === 0 && W.ext === 0 && W.sticky === 0) {
-      writeSigned(f, d, rc === RC_DOWN ? 1 : 0, 0, 0, 0);
+      setSignedZero(f, d, rc === RC_DOWN ? 1 : 0);
       return true;
     }
     wNormalize();

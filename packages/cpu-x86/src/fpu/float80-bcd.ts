@@ -5,9 +5,10 @@
  * 16-bit limbs (no BigInt).
  */
 import { K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
+import { f80FromMagnitude } from './float80-convert-int.js';
 import { OPA, unpack } from './float80-operand.js';
-import { roundWToInteger, W } from './float80-round.js';
-import { cwRc, FLAG_C1, FLAG_IE, FLAG_PE, FpuEnv } from './fpu-env.js';
+import { raisePrecision, roundOperandToInteger, W } from './float80-round.js';
+import { cwRc, FLAG_IE, FpuEnv } from './fpu-env.js';
 
 function digits9(mem: Uint8Array, off: number, first: number): number {
   // 9 digits starting at digit index `first` (0 = least significant).
@@ -29,32 +30,10 @@ export function f80FromBcd(f: Uint32Array, d: number, mem: Uint8Array, off: numb
   // v = high * 10^9 + low as 64 bits; 10^9 = 15258 * 2^16 + 51712.
   const a = high * 15258;
   const t = (a % 65536) * 65536 + high * 51712 + low;
-  let lo = t % 4294967296;
-  let hi = Math.floor(a / 65536) + Math.floor(t / 4294967296);
-  const sign = mem[off + 9]! >>> 7;
-  const o = d << 2;
-  if (hi === 0 && lo === 0) {
-    // Hardware keeps the sign of a BCD zero.
-    f[o] = 0;
-    f[o + 1] = 0;
-    f[o + 2] = sign << 15;
-    return;
-  }
-  let e = 16446;
-  if (hi === 0) {
-    hi = lo;
-    lo = 0;
-    e -= 32;
-  }
-  const s = Math.clz32(hi);
-  if (s > 0) {
-    hi = ((hi << s) | (lo >>> (32 - s))) >>> 0;
-    lo = (lo << s) >>> 0;
-    e -= s;
-  }
-  f[o] = lo >>> 0;
-  f[o + 1] = hi >>> 0;
-  f[o + 2] = (sign << 15) | e;
+  const lo = t % 4294967296;
+  const hi = Math.floor(a / 65536) + Math.floor(t / 4294967296);
+  // Hardware keeps the sign of a BCD zero (so does f80FromMagnitude).
+  f80FromMagnitude(f, d, mem[off + 9]! >>> 7, hi, lo);
 }
 
 /**
@@ -71,13 +50,7 @@ export function f80ToBcd(f: Uint32Array, s: number, mem: Uint8Array, off: number
   if (k !== K_ZERO) {
     r = -1;
     if (k !== K_INF && k < K_QNAN) {
-      W.sign = OPA.sign;
-      W.exp = OPA.exp;
-      W.hi = OPA.hi;
-      W.lo = OPA.lo;
-      W.ext = 0;
-      W.sticky = 0;
-      r = roundWToInteger(cwRc(env.cw));
+      r = roundOperandToInteger(OPA, cwRc(env.cw));
       hi = W.hi;
       lo = W.lo;
       // 10^18 - 1 = 0DE0B6B3_A763FFFF.
@@ -93,7 +66,7 @@ export function f80ToBcd(f: Uint32Array, s: number, mem: Uint8Array, off: number
     mem[off + 9] = 0xff;
     return true;
   }
-  if (r !== 0) env.flags |= FLAG_PE | (r === 2 ? FLAG_C1 : 0);
+  raisePrecision(env, r);
   // Split into 9-digit halves: long division of the 4 16-bit limbs by 10^9.
   let rem = 0;
   let qhi = 0;

@@ -5,7 +5,7 @@
  */
 import { K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED, K_ZERO } from './float80-classify.js';
 import { normalizeOperand, OPA, unpack } from './float80-operand.js';
-import { F32_EMAX, F32_EMIN, F64_EMAX, F64_EMIN, roundPack, RP_INF, RP_NONE, W } from './float80-round.js';
+import { F32_EMAX, F32_EMIN, F64_EMAX, F64_EMIN, loadW, roundPack, RP_INF, RP_NONE, W } from './float80-round.js';
 import { cwRc, FLAG_DE, FLAG_IE, FpuEnv } from './fpu-env.js';
 
 function put(f: Uint32Array, d: number, sign: number, exp: number, hi: number, lo: number): void {
@@ -125,12 +125,7 @@ export function f80FromNumber(f: Uint32Array, d: number, x: number, env: FpuEnv)
  */
 function storePrologue(f: Uint32Array, s: number, env: FpuEnv): number {
   const k = unpack(OPA, f, s);
-  W.sign = OPA.sign;
-  W.hi = OPA.hi;
-  W.lo = OPA.lo;
-  W.ext = 0;
-  W.sticky = 0;
-  W.exp = OPA.exp;
+  loadW(OPA, OPA.sign);
   if (k === K_UNSUPPORTED || k === K_SNAN) {
     env.flags |= FLAG_IE;
     if ((env.cw & FLAG_IE) === 0) return 3;

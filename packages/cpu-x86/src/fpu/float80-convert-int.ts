@@ -5,41 +5,34 @@
  * "integer indefinite" (most negative value) when out of range or NaN.
  */
 import { K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
-import { OPA, unpack } from './float80-operand.js';
-import { roundWToInteger, W } from './float80-round.js';
-import { cwRc, FLAG_C1, FLAG_IE, FLAG_PE, FpuEnv } from './fpu-env.js';
+import { normalizeOperand, OPA, Operand, unpack } from './float80-operand.js';
+import { setF80, setSignedZero } from './float80-regs.js';
+import { raisePrecision, roundOperandToInteger, W } from './float80-round.js';
+import { cwRc, FLAG_IE, FpuEnv } from './fpu-env.js';
 
-/** Normalize a 64-bit magnitude into slot d with the given sign (exact). */
-function putInt(f: Uint32Array, d: number, sign: number, hi: number, lo: number): void {
-  const o = d << 2;
+/** Scratch for f80FromMagnitude (OPA may hold the caller's operand). */
+const MAG: Operand = { kind: 0, sign: 0, exp: 0, hi: 0, lo: 0 };
+
+/**
+ * Slot d := (-1)^sign * hi:lo, a 64-bit integer magnitude (exact: 64 bits
+ * fit the significand). A zero magnitude gives a zero of that sign.
+ */
+export function f80FromMagnitude(f: Uint32Array, d: number, sign: number, hi: number, lo: number): void {
   if (hi === 0 && lo === 0) {
-    f[o] = 0;
-    f[o + 1] = 0;
-    f[o + 2] = 0; // FILD of 0 gives +0
+    setSignedZero(f, d, sign);
     return;
   }
-  let e = 16446;
-  if (hi === 0) {
-    hi = lo;
-    lo = 0;
-    e -= 32;
-  }
-  const s = Math.clz32(hi);
-  if (s > 0) {
-    hi = ((hi << s) | (lo >>> (32 - s))) >>> 0;
-    lo = (lo << s) >>> 0;
-    e -= s;
-  }
-  f[o] = lo;
-  f[o + 1] = hi;
-  f[o + 2] = (sign << 15) | e;
+  MAG.hi = hi;
+  MAG.lo = lo;
+  normalizeOperand(MAG, 16446); // 16383 + 63: hi:lo read as an integer
+  setF80(f, d, (sign << 15) | MAG.exp, MAG.hi, MAG.lo);
 }
 
 /** FILD m16/m32: load a signed integer given as a JS number (int32 range). */
 export function f80FromInt32(f: Uint32Array, d: number, v: number): void {
   v |= 0;
-  if (v < 0) putInt(f, d, 1, 0, -v >>> 0);
-  else putInt(f, d, 0, 0, v);
+  if (v < 0) f80FromMagnitude(f, d, 1, 0, -v >>> 0);
+  else f80FromMagnitude(f, d, 0, 0, v); // FILD of 0 gives +0
 }
 
 /** FILD m64: load a signed 64-bit integer given as two's-complement halves. */
@@ -50,8 +43,8 @@ export function f80FromInt64(f: Uint32Array, d: number, hi32: number, lo32: numb
     // Negate: ~x + 1.
     lo32 = (~lo32 + 1) >>> 0;
     hi32 = (~hi32 + (lo32 === 0 ? 1 : 0)) >>> 0;
-    putInt(f, d, 1, hi32, lo32);
-  } else putInt(f, d, 0, hi32, lo32);
+    f80FromMagnitude(f, d, 1, hi32, lo32);
+  } else f80FromMagnitude(f, d, 0, hi32, lo32);
 }
 
 /** Result of the last f80ToInt: low and high 32 bits of the two's-complement value. */
@@ -69,16 +62,7 @@ export function f80ToInt(f: Uint32Array, s: number, bits: number, env: FpuEnv): 
   INT_OUT[0] = 0;
   INT_OUT[1] = 0;
   if (k === K_ZERO) return true;
-  let r = -1;
-  if (k !== K_INF && k < K_QNAN) {
-    W.sign = OPA.sign;
-    W.exp = OPA.exp;
-    W.hi = OPA.hi;
-    W.lo = OPA.lo;
-    W.ext = 0;
-    W.sticky = 0;
-    r = roundWToInteger(cwRc(env.cw));
-  }
+  const r = k !== K_INF && k < K_QNAN ? roundOperandToInteger(OPA, cwRc(env.cw)) : -1;
   if (r >= 0) {
     const hi = W.hi;
     const lo = W.lo;
@@ -90,7 +74,7 @@ export function f80ToInt(f: Uint32Array, s: number, bits: number, env: FpuEnv): 
       ok = hi === 0 && (lo < lim || (neg && lo === lim));
     }
     if (ok) {
-      if (r !== 0) env.flags |= FLAG_PE | (r === 2 ? FLAG_C1 : 0);
+      raisePrecision(env, r);
       if (neg) {
         const nlo = (~lo + 1) >>> 0;
         INT_OUT[0] = nlo;

@@ -3,10 +3,11 @@
  * computed exactly (Knuth Algorithm D, base 2^16) to 96+ bits plus a sticky
  * bit from the remainder. Precision control applies.
  */
-import { K_DENORMAL, K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
-import { invalidResult, nanResult2, OPA, OPB, unpack } from './float80-operand.js';
+import { K_INF, K_ZERO } from './float80-classify.js';
+import { denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } from './float80-operand.js';
+import { setSignedInfinity, setSignedZero } from './float80-regs.js';
 import { roundToReg, W, wShiftRight } from './float80-round.js';
-import { cwPrecision, cwRc, FLAG_DE, FLAG_ZE, FpuEnv } from './fpu-env.js';
+import { cwPrecision, cwRc, FLAG_ZE, FpuEnv } from './fpu-env.js';
 
 const U = new Int32Array(11);
 const V = new Int32Array(4);
@@ -79,16 +80,11 @@ export function divSignificands(ahi: number, alo: number, bhi: number, blo: numb
  * denormal m32/m64 memory operand (f80WidenF32/F64), so DE is reported.
  */
 export function f80Div(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, memDenormal = 0): boolean {
-  let ka = unpack(OPA, f, a);
-  let kb = unpack(OPB, f, b);
-  if (ka >= K_QNAN || kb >= K_QNAN) return nanResult2(f, d, a, ka, b, kb, env);
-  if (memDenormal !== 0) {
-    if (memDenormal & 1) ka = K_DENORMAL;
-    if (memDenormal & 2) kb = K_DENORMAL;
-  }
+  if (!unpack2(f, a, b, memDenormal)) return nanResult2(f, d, a, OPA.kind, b, OPB.kind, env);
+  const ka = OPA.kind;
+  const kb = OPB.kind;
   const cw = env.cw;
   const sign = OPA.sign ^ OPB.sign;
-  const o = d << 2;
   if (ka === K_INF || kb === K_INF || ka === K_ZERO || kb === K_ZERO) {
     // SDM Vol.2 FDIV table: inf/inf and 0/0 are invalid, x/0 divides by zero.
     if ((ka === K_INF && kb === K_INF) || (ka === K_ZERO && kb === K_ZERO)) return invalidResult(f, d, env);
@@ -96,20 +92,12 @@ export function f80Div(f: Uint32Array, d: number, a: number, b: number, env: Fpu
       // Hardware check: a denormal dividend with a zero divisor reports ZE only.
       env.flags |= FLAG_ZE;
       if ((cw & FLAG_ZE) === 0) return false;
-    } else if (ka === K_DENORMAL || kb === K_DENORMAL) {
-      env.flags |= FLAG_DE;
-      if ((cw & FLAG_DE) === 0) return false;
-    }
-    const inf = ka === K_INF || kb === K_ZERO;
-    f[o] = 0;
-    f[o + 1] = inf ? 0x80000000 : 0;
-    f[o + 2] = (sign << 15) | (inf ? 0x7fff : 0);
+    } else if (!denormalsAllowed(ka, kb, env)) return false;
+    if (ka === K_INF || kb === K_ZERO) setSignedInfinity(f, d, sign);
+    else setSignedZero(f, d, sign);
     return true;
   }
-  if (ka === K_DENORMAL || kb === K_DENORMAL) {
-    env.flags |= FLAG_DE;
-    if ((cw & FLAG_DE) === 0) return false;
-  }
+  if (!denormalsAllowed(ka, kb, env)) return false;
   W.sign = sign;
   // A/B in [1/2, 2): the 96-bit quotient of the [1/2,1) case has exponent ea-eb-1.
   W.exp = OPA.exp - OPB.exp + 16383 - 1;

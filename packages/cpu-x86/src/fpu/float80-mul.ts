@@ -3,10 +3,11 @@
  * product is formed exactly from 16-bit limbs (every partial sum stays far
  * below 2^53, so plain JS numbers are exact). Precision control applies.
  */
-import { K_DENORMAL, K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
-import { invalidResult, nanResult2, OPA, OPB, unpack } from './float80-operand.js';
+import { K_INF, K_ZERO } from './float80-classify.js';
+import { denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } from './float80-operand.js';
+import { setSignedInfinity, setSignedZero } from './float80-regs.js';
 import { roundToReg, W } from './float80-round.js';
-import { cwPrecision, cwRc, FLAG_DE, FpuEnv } from './fpu-env.js';
+import { cwPrecision, cwRc, FpuEnv } from './fpu-env.js';
 
 /** 128-bit product of the OPA/OPB significands into W (hi:lo:ext + sticky), normalized. */
 export function mulSignificands(ahi: number, alo: number, bhi: number, blo: number): void {
@@ -50,32 +51,20 @@ export function mulSignificands(ahi: number, alo: number, bhi: number, blo: numb
  * denormal m32/m64 memory operand (f80WidenF32/F64), so DE is reported.
  */
 export function f80Mul(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, memDenormal = 0): boolean {
-  let ka = unpack(OPA, f, a);
-  let kb = unpack(OPB, f, b);
-  if (ka >= K_QNAN || kb >= K_QNAN) return nanResult2(f, d, a, ka, b, kb, env);
-  if (memDenormal !== 0) {
-    if (memDenormal & 1) ka = K_DENORMAL;
-    if (memDenormal & 2) kb = K_DENORMAL;
-  }
+  if (!unpack2(f, a, b, memDenormal)) return nanResult2(f, d, a, OPA.kind, b, OPB.kind, env);
+  const ka = OPA.kind;
+  const kb = OPB.kind;
+  if (!denormalsAllowed(ka, kb, env)) return false;
   const cw = env.cw;
-  if (ka === K_DENORMAL || kb === K_DENORMAL) {
-    env.flags |= FLAG_DE;
-    if ((cw & FLAG_DE) === 0) return false;
-  }
   const sign = OPA.sign ^ OPB.sign;
-  const o = d << 2;
   if (ka === K_INF || kb === K_INF) {
     // SDM Vol.1 8.5.1.2 (invalid arithmetic operand): 0 * inf is invalid.
     if (ka === K_ZERO || kb === K_ZERO) return invalidResult(f, d, env);
-    f[o] = 0;
-    f[o + 1] = 0x80000000;
-    f[o + 2] = (sign << 15) | 0x7fff;
+    setSignedInfinity(f, d, sign);
     return true;
   }
   if (ka === K_ZERO || kb === K_ZERO) {
-    f[o] = 0;
-    f[o + 1] = 0;
-    f[o + 2] = sign << 15;
+    setSignedZero(f, d, sign);
     return true;
   }
   W.sign = sign;

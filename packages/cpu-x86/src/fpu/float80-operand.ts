@@ -3,7 +3,7 @@
  * all arithmetic operations.
  */
 import { classifyParts, K_DENORMAL, K_NORMAL, K_QNAN, K_SNAN, K_UNSUPPORTED } from './float80-classify.js';
-import { FLAG_IE, FpuEnv } from './fpu-env.js';
+import { FLAG_DE, FLAG_IE, FpuEnv } from './fpu-env.js';
 
 /** An unpacked operand: finite non-zero values are normalized (hi bit 31 set). */
 export interface Operand {
@@ -150,6 +150,32 @@ export function nanResult2(f: Uint32Array, d: number, a: number, ka: number, b: 
   }
   writeQuieted(f, d, pick);
   return true;
+}
+
+/**
+ * Unpack the operands a, b of a two-operand instruction into OPA/OPB (classes
+ * in OPA.kind, OPB.kind). Returns false when either is a NaN or unsupported
+ * (answer with nanResult2). Otherwise `memDenormal` bit 0 / bit 1 marks a / b
+ * as widened from a denormal m32/m64 memory operand (f80WidenF32/F64): its
+ * class becomes K_DENORMAL so DE is reported.
+ */
+export function unpack2(f: Uint32Array, a: number, b: number, memDenormal = 0): boolean {
+  const ka = unpack(OPA, f, a);
+  const kb = unpack(OPB, f, b);
+  if (ka >= K_QNAN || kb >= K_QNAN) return false;
+  if (memDenormal & 1) OPA.kind = K_DENORMAL;
+  if (memDenormal & 2) OPB.kind = K_DENORMAL;
+  return true;
+}
+
+/**
+ * DE for a denormal operand among classes ka, kb (SDM Vol.1 4.9.1.2).
+ * Returns false when DE is unmasked: the operation is suppressed.
+ */
+export function denormalsAllowed(ka: number, kb: number, env: FpuEnv): boolean {
+  if (ka !== K_DENORMAL && kb !== K_DENORMAL) return true;
+  env.flags |= FLAG_DE;
+  return (env.cw & FLAG_DE) !== 0;
 }
 
 /** True when the class is a finite non-zero value. */

@@ -10,21 +10,19 @@
  * this choice matches the host CPU) and C0 = C3 = C1 = 0. The remainder is
  * always exact.
  */
-import { K_DENORMAL, K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
-import { copyCanonical, invalidResult, nanResult2, OPA, OPB, unpack } from './float80-operand.js';
+import { K_INF, K_ZERO } from './float80-classify.js';
+import { copyCanonical, denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } from './float80-operand.js';
+import { setSignedZero } from './float80-regs.js';
 import { roundToReg, W, wNormalize } from './float80-round.js';
-import { cwRc, FLAG_C0, FLAG_C1, FLAG_C2, FLAG_C3, FLAG_DE, FpuEnv } from './fpu-env.js';
+import { cwRc, FLAG_C0, FLAG_C1, FLAG_C2, FLAG_C3, FpuEnv } from './fpu-env.js';
 
 /** ST(d) := partial remainder of a / b (FPREM when `nearest` is false, FPREM1 when true). */
 export function f80Prem(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, nearest: boolean): boolean {
-  const ka = unpack(OPA, f, a);
-  const kb = unpack(OPB, f, b);
-  if (ka >= K_QNAN || kb >= K_QNAN) return nanResult2(f, d, a, ka, b, kb, env);
+  if (!unpack2(f, a, b)) return nanResult2(f, d, a, OPA.kind, b, OPB.kind, env);
+  const ka = OPA.kind;
+  const kb = OPB.kind;
   if (ka === K_INF || kb === K_ZERO) return invalidResult(f, d, env);
-  if (ka === K_DENORMAL || kb === K_DENORMAL) {
-    env.flags |= FLAG_DE;
-    if ((env.cw & FLAG_DE) === 0) return false;
-  }
+  if (!denormalsAllowed(ka, kb, env)) return false;
   if (ka === K_ZERO || kb === K_INF) {
     // Result is ST0 itself (hardware check: no underflow processing), except
     // that a pseudo-denormal comes back with exponent 1.
@@ -100,15 +98,12 @@ export function f80Prem(f: Uint32Array, d: number, a: number, b: number, env: Fp
       }
     }
   }
-  const o = d << 2;
   // Hardware check: an incomplete reduction reports C0 = C3 = C1 = 0.
   if (incomplete) env.flags |= FLAG_C2;
   else env.flags |= ((q & 4) !== 0 ? FLAG_C0 : 0) | ((q & 2) !== 0 ? FLAG_C3 : 0) | ((q & 1) !== 0 ? FLAG_C1 : 0);
   if (rh === 0 && rl === 0) {
     // Zero remainder keeps the dividend's sign.
-    f[o] = 0;
-    f[o + 1] = 0;
-    f[o + 2] = OPA.sign << 15;
+    setSignedZero(f, d, OPA.sign);
     return true;
   }
   W.sign = sign;

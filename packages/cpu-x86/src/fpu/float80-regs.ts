@@ -34,6 +34,16 @@ export function setF80(f: F80File, slot: number, se: number, hi: number, lo: num
   f[o + 2] = se & 0xffff;
 }
 
+/** Write +-0 (`sign` 0 or 1). */
+export function setSignedZero(f: F80File, slot: number, sign: number): void {
+  setF80(f, slot, sign << 15, 0, 0);
+}
+
+/** Write +-infinity (`sign` 0 or 1): exponent 7FFFh, significand 8000000000000000h (SDM Vol.1 Table 8-3). */
+export function setSignedInfinity(f: F80File, slot: number, sign: number): void {
+  setF80(f, slot, (sign << 15) | 0x7fff, 0x80000000, 0);
+}
+
 /** Copy slot `s` to slot `d` (FLD ST(i), FST ST(i), FXCH halves). */
 export function copyF80(f: F80File, d: number, s: number): void {
   const od = d << 2;

@@ -3,10 +3,10 @@
  * Precision control does not apply. PE when inexact, C1 when rounded up.
  */
 import { K_DENORMAL, K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
-import { copyF80 } from './float80-regs.js';
+import { copyF80, setF80, setSignedZero } from './float80-regs.js';
 import { nanResult1, OPA, unpack } from './float80-operand.js';
-import { roundWToInteger, W, wNormalize } from './float80-round.js';
-import { cwRc, FLAG_C1, FLAG_DE, FLAG_PE, FpuEnv } from './fpu-env.js';
+import { raisePrecision, roundOperandToInteger, W, wNormalize } from './float80-round.js';
+import { cwRc, FLAG_DE, FpuEnv } from './fpu-env.js';
 
 /** ST(d) := round_to_integer(a). Returns false when an unmasked exception suppressed the result. */
 export function f80RoundInt(f: Uint32Array, d: number, a: number, env: FpuEnv): boolean {
@@ -25,34 +25,21 @@ export function f80RoundInt(f: Uint32Array, d: number, a: number, env: FpuEnv): 
     copyF80(f, d, a);
     return true;
   }
-  W.sign = OPA.sign;
-  W.exp = OPA.exp;
-  W.hi = OPA.hi;
-  W.lo = OPA.lo;
-  W.ext = 0;
-  W.sticky = 0;
-  const r = roundWToInteger(cwRc(env.cw));
-  if (r !== 0) env.flags |= FLAG_PE | (r === 2 ? FLAG_C1 : 0);
-  const o = d << 2;
+  const r = roundOperandToInteger(OPA, cwRc(env.cw));
+  raisePrecision(env, r);
   if (r === -1) {
     // Rounded up to 2^64 (cannot happen below exponent 16446, kept for safety).
-    f[o] = 0;
-    f[o + 1] = 0x80000000;
-    f[o + 2] = (OPA.sign << 15) | 16447;
+    setF80(f, d, (OPA.sign << 15) | 16447, 0x80000000, 0);
     return true;
   }
   if (W.hi === 0 && W.lo === 0) {
     // The sign of the operand is kept for a zero result.
-    f[o] = 0;
-    f[o + 1] = 0;
-    f[o + 2] = OPA.sign << 15;
+    setSignedZero(f, d, OPA.sign);
     return true;
   }
   W.exp = 16446;
   W.ext = 0;
   wNormalize();
-  f[o] = W.lo;
-  f[o + 1] = W.hi;
-  f[o + 2] = (OPA.sign << 15) | W.exp;
+  setF80(f, d, (OPA.sign << 15) | W.exp, W.hi, W.lo);
   return true;
 }

@@ -9,6 +9,7 @@
  * Exponents are always expressed with the extended bias (16383), also when
  * rounding for float32/float64 destinations.
  */
+import type { Operand } from './float80-operand.js';
 import { FLAG_C1, FLAG_OE, FLAG_PE, FLAG_UE, RC_DOWN, RC_NEAREST, RC_UP, FpuEnv } from './fpu-env.js';
 
 export interface Wide {
@@ -41,6 +42,21 @@ export const RP_FINITE = 0;
 export const RP_INF = 1;
 /** Unmasked OE/UE with a memory destination: nothing may be stored. */
 export const RP_NONE = 2;
+
+/** W := the value of `op` with sign `sign`; nothing below the significand (ext = sticky = 0). */
+export function loadW(op: Operand, sign: number): void {
+  W.sign = sign;
+  W.exp = op.exp;
+  W.hi = op.hi;
+  W.lo = op.lo;
+  W.ext = 0;
+  W.sticky = 0;
+}
+
+/** Flags for a rounding outcome `r` (roundSig's 0 exact / 1 truncated / 2 incremented): PE when inexact, C1 when rounded up. */
+export function raisePrecision(env: FpuEnv, r: number): void {
+  if (r !== 0) env.flags |= FLAG_PE | (r === 2 ? FLAG_C1 : 0);
+}
 
 /** Shift hi:lo:ext right by n (n >= 0), folding lost bits into sticky. */
 export function wShiftRight(n: number): void {
@@ -229,7 +245,7 @@ export function roundPack(prec: number, emin: number, emax: number, rc: number, 
         W.exp = 0x7fff;
         return RP_INF;
       }
-      if (r !== 0) env.flags |= FLAG_PE | (r === 2 ? FLAG_C1 : 0);
+      raisePrecision(env, r);
       return RP_FINITE;
     }
     // Masked overflow (SDM Vol.1 4.9.1.4): infinity or the largest
@@ -247,7 +263,7 @@ export function roundPack(prec: number, emin: number, emax: number, rc: number, 
     W.exp = emax;
     return RP_FINITE;
   }
-  if (r !== 0) env.flags |= FLAG_PE | (r === 2 ? FLAG_C1 : 0);
+  raisePrecision(env, r);
   return RP_FINITE;
 }
 
@@ -279,4 +295,13 @@ export function roundWToInteger(rc: number): number {
   const r = roundSig(64, rc);
   if (W.exp !== e0) return -1;
   return r;
+}
+
+/**
+ * Round operand `op` to an integer per rc (FRNDINT, FIST, FBSTP), leaving the
+ * magnitude in W.hi:lo. Returns roundWToInteger's result; raises nothing.
+ */
+export function roundOperandToInteger(op: Operand, rc: number): number {
+  loadW(op, op.sign);
+  return roundWToInteger(rc);
 }

@@ -5,6 +5,7 @@
  */
 import { K_DENORMAL, K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
 import { invalidResult, nanResult1, OPA, unpack } from './float80-operand.js';
+import { setSignedInfinity, setSignedZero } from './float80-regs.js';
 import { roundToReg, W, wShiftRight } from './float80-round.js';
 import { cwPrecision, cwRc, FLAG_DE, FpuEnv } from './fpu-env.js';
 
@@ -80,19 +81,14 @@ export function f80Sqrt(f: Uint32Array, d: number, a: number, env: FpuEnv): bool
   const ka = unpack(OPA, f, a);
   if (ka >= K_QNAN) return nanResult1(f, d, a, ka, env);
   const cw = env.cw;
-  const o = d << 2;
   if (ka === K_ZERO) {
     // SDM Vol.2 FSQRT: sqrt(-0) = -0.
-    f[o] = 0;
-    f[o + 1] = 0;
-    f[o + 2] = OPA.sign << 15;
+    setSignedZero(f, d, OPA.sign);
     return true;
   }
   if (OPA.sign !== 0) return invalidResult(f, d, env);
   if (ka === K_INF) {
-    f[o] = 0;
-    f[o + 1] = 0x80000000;
-    f[o + 2] = 0x7fff;
+    setSignedInfinity(f, d, 0);
     return true;
   }
   if (ka === K_DENORMAL) {

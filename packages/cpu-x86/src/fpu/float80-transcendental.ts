@@ -18,19 +18,15 @@ import {
   bfScale, bfSqrt, bfSub, bfToW,
 } from './bigfloat.js';
 import { K_DENORMAL, K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
-import { invalidResult, nanResult1, nanResult2, OPA, OPB, unpack } from './float80-operand.js';
+import { denormalsAllowed, invalidResult, nanResult1, nanResult2, OPA, OPB, unpack, unpack2 } from './float80-operand.js';
 import { roundToReg } from './float80-round.js';
 import { cwRc, FLAG_C2, FLAG_DE, FLAG_PE, FLAG_UE, FLAG_ZE, FpuEnv } from './fpu-env.js';
-import { copyF80 } from './float80-regs.js';
+import { copyF80, setF80, setSignedInfinity, setSignedZero } from './float80-regs.js';
 
-function writeSpecial(f: Uint32Array, d: number, sign: number, exp: number, hi: number): void {
-  const o = d << 2;
-  f[o] = 0;
-  f[o + 1] = hi >>> 0;
-  f[o + 2] = (sign << 15) | exp;
+/** Write +-1.0 (`sign` 0 or 1). */
+function setSignedOne(f: Uint32Array, d: number, sign: number): void {
+  setF80(f, d, (sign << 15) | 0x3fff, 0x80000000, 0);
 }
-const writeZero = (f: Uint32Array, d: number, sign: number) => writeSpecial(f, d, sign, 0, 0);
-const writeInf = (f: Uint32Array, d: number, sign: number) => writeSpecial(f, d, sign, 0x7fff, 0x80000000);
 
 /**
  * Round a BF into slot d (64-bit precision, RC), or a signed zero.
@@ -40,7 +36,7 @@ const writeInf = (f: Uint32Array, d: number, sign: number) => writeSpecial(f, d,
  */
 function finish(f: Uint32Array, d: number, v: BF, env: FpuEnv, zeroSign = 0): void {
   if (v.m === 0n) {
-    writeZero(f, d, zeroSign);
+    setSignedZero(f, d, zeroSign);
     return;
   }
   bfToW(v);
@@ -176,13 +172,13 @@ export function f80F2xm1(f: Uint32Array, d: number, a: number, env: FpuEnv): boo
   const k = unpack(OPA, f, a);
   if (k >= K_QNAN) return nanResult1(f, d, a, k, env);
   if (k === K_ZERO) {
-    writeZero(f, d, OPA.sign);
+    setSignedZero(f, d, OPA.sign);
     return true;
   }
   if (k === K_INF) {
     // SDM F2XM1 table: -inf -> -1, +inf -> +inf.
-    if (OPA.sign) writeSpecial(f, d, 1, 0x3fff, 0x80000000);
-    else writeInf(f, d, 0);
+    if (OPA.sign) setSignedOne(f, d, 1);
+    else setSignedInfinity(f, d, 0);
     return true;
   }
   if (!denormalCheck(k, env)) return false;
@@ -212,11 +208,11 @@ export function f80F2xm1(f: Uint32Array, d: number, a: number, env: FpuEnv): boo
 function mulByY(f: Uint32Array, d: number, ky: number, L: BF, env: FpuEnv): boolean {
   const lsign = L.m < 0n ? 1 : 0;
   if (ky === K_ZERO) {
-    writeZero(f, d, OPB.sign ^ lsign);
+    setSignedZero(f, d, OPB.sign ^ lsign);
     return true;
   }
   if (ky === K_INF) {
-    writeInf(f, d, OPB.sign ^ lsign);
+    setSignedInfinity(f, d, OPB.sign ^ lsign);
     return true;
   }
   finish(f, d, bfMul(bfFromParts(OPB.sign, OPB.exp, OPB.hi, OPB.lo), L), env);
@@ -225,16 +221,13 @@ function mulByY(f: Uint32Array, d: number, ky: number, L: BF, env: FpuEnv): bool
 
 /** FYL2X: ST(d) := y * log2(x), x = slot a (ST0), y = slot b (ST1). */
 export function f80Yl2x(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv): boolean {
-  const kx = unpack(OPA, f, a);
-  const ky = unpack(OPB, f, b);
-  if (kx >= K_QNAN || ky >= K_QNAN) return nanResult2(f, d, a, kx, b, ky, env);
+  if (!unpack2(f, a, b)) return nanResult2(f, d, a, OPA.kind, b, OPB.kind, env);
+  const kx = OPA.kind;
+  const ky = OPB.kind;
   // SDM FYL2X table.
   if (OPA.sign && kx !== K_ZERO) return invalidResult(f, d, env);
   // Hardware check: log of zero reports ZE without DE for a denormal y.
-  if (kx !== K_ZERO && (kx === K_DENORMAL || ky === K_DENORMAL)) {
-    env.flags |= FLAG_DE;
-    if ((env.cw & FLAG_DE) === 0) return false;
-  }
+  if (kx !== K_ZERO && !denormalsAllowed(kx, ky, env)) return false;
   if (kx === K_ZERO) {
     // log2(0) = -inf: y * -inf; 0 * inf invalid, finite y divides by zero.
     if (ky === K_ZERO) return invalidResult(f, d, env);
@@ -242,12 +235,12 @@ export function f80Yl2x(f: Uint32Array, d: number, a: number, b: number, env: Fp
       env.flags |= FLAG_ZE;
       if ((env.cw & FLAG_ZE) === 0) return false;
     }
-    writeInf(f, d, OPB.sign ^ 1);
+    setSignedInfinity(f, d, OPB.sign ^ 1);
     return true;
   }
   if (kx === K_INF) {
     if (ky === K_ZERO) return invalidResult(f, d, env);
-    writeInf(f, d, OPB.sign);
+    setSignedInfinity(f, d, OPB.sign);
     return true;
   }
   let L = log2(bfFromParts(0, OPA.exp, OPA.hi, OPA.lo));
@@ -257,7 +250,7 @@ export function f80Yl2x(f: Uint32Array, d: number, a: number, b: number, env: Fp
   if (L.m === 0n) {
     // x == 1: log2 is +0; y * +0 (inf * 0 invalid).
     if (ky === K_INF) return invalidResult(f, d, env);
-    writeZero(f, d, OPB.sign);
+    setSignedZero(f, d, OPB.sign);
     return true;
   }
   return mulByY(f, d, ky, L, env);
@@ -265,25 +258,22 @@ export function f80Yl2x(f: Uint32Array, d: number, a: number, b: number, env: Fp
 
 /** FYL2XP1: ST(d) := y * log2(x + 1), x = slot a (ST0), y = slot b (ST1). */
 export function f80Yl2xp1(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv): boolean {
-  const kx = unpack(OPA, f, a);
-  const ky = unpack(OPB, f, b);
-  if (kx >= K_QNAN || ky >= K_QNAN) return nanResult2(f, d, a, kx, b, ky, env);
+  if (!unpack2(f, a, b)) return nanResult2(f, d, a, OPA.kind, b, OPB.kind, env);
+  const kx = OPA.kind;
+  const ky = OPB.kind;
   // Outside the architectural domain x = +-inf behaves like FYL2X of x + 1
   // (hardware check: -inf reports IE without DE, +inf with DE).
   if (kx === K_INF && OPA.sign) return invalidResult(f, d, env);
-  if (kx === K_DENORMAL || ky === K_DENORMAL) {
-    env.flags |= FLAG_DE;
-    if ((env.cw & FLAG_DE) === 0) return false;
-  }
+  if (!denormalsAllowed(kx, ky, env)) return false;
   if (kx === K_INF) {
     if (ky === K_ZERO) return invalidResult(f, d, env);
-    writeInf(f, d, OPB.sign);
+    setSignedInfinity(f, d, OPB.sign);
     return true;
   }
   if (kx === K_ZERO) {
     // log2(1 + +-0) = +-0: y * +-0 (inf * 0 invalid).
     if (ky === K_INF) return invalidResult(f, d, env);
-    writeZero(f, d, OPA.sign ^ OPB.sign);
+    setSignedZero(f, d, OPA.sign ^ OPB.sign);
     return true;
   }
   const x = bfFromParts(OPA.sign, OPA.exp, OPA.hi, OPA.lo);
@@ -293,7 +283,7 @@ export function f80Yl2xp1(f: Uint32Array, d: number, a: number, b: number, env: 
   const L = OPA.exp < 16382 ? bfDiv(atanh2(bfDiv(x, bfAdd(bfInt(2), x))), BF_LN2) : log2(bfAdd(BF_ONE, x));
   if (L.m === 0n) {
     if (ky === K_INF) return invalidResult(f, d, env);
-    writeZero(f, d, OPB.sign);
+    setSignedZero(f, d, OPB.sign);
     return true;
   }
   return mulByY(f, d, ky, L, env);
@@ -321,7 +311,7 @@ export function f80Sin(f: Uint32Array, d: number, a: number, env: FpuEnv): boole
   const p = trigPrologue(f, d, a, k, env);
   if (p >= 0) return p === 1;
   if (k === K_ZERO) {
-    writeZero(f, d, OPA.sign);
+    setSignedZero(f, d, OPA.sign);
     return true;
   }
   finish(f, d, sinOf(OPA.sign), env);
@@ -334,7 +324,7 @@ export function f80Cos(f: Uint32Array, d: number, a: number, env: FpuEnv): boole
   const p = trigPrologue(f, d, a, k, env);
   if (p >= 0) return p === 1;
   if (k === K_ZERO) {
-    writeSpecial(f, d, 0, 0x3fff, 0x80000000);
+    setSignedOne(f, d, 0);
     return true;
   }
   finish(f, d, cosOf(), env);
@@ -361,8 +351,8 @@ export function f80SinCos(f: Uint32Array, dSin: number, dCos: number, a: number,
   const p = trigPrologue(f, dSin, a, k, env);
   if (p >= 0) return p === 1;
   if (k === K_ZERO) {
-    writeZero(f, dSin, OPA.sign);
-    writeSpecial(f, dCos, 0, 0x3fff, 0x80000000);
+    setSignedZero(f, dSin, OPA.sign);
+    setSignedOne(f, dCos, 0);
     return true;
   }
   const sign = OPA.sign;
@@ -388,7 +378,7 @@ export function f80Tan(f: Uint32Array, dTan: number, dOne: number, a: number, en
     return true;
   }
   if (p >= 0) return false;
-  if (k === K_ZERO) writeZero(f, dTan, OPA.sign);
+  if (k === K_ZERO) setSignedZero(f, dTan, OPA.sign);
   else {
     const sign = OPA.sign;
     const r = reduce();
@@ -398,7 +388,7 @@ export function f80Tan(f: Uint32Array, dTan: number, dOne: number, a: number, en
     if (sign) t = bfNeg(t);
     finish(f, dTan, t, env);
   }
-  writeSpecial(f, dOne, 0, 0x3fff, 0x80000000);
+  setSignedOne(f, dOne, 0);
   return true;
 }
 
@@ -426,13 +416,10 @@ function cosOf(): BF {
 
 /** FPATAN: ST(d) := atan2(y, x) with y = slot b (ST1), x = slot a (ST0). */
 export function f80Atan2(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv): boolean {
-  const kx = unpack(OPA, f, a);
-  const ky = unpack(OPB, f, b);
-  if (kx >= K_QNAN || ky >= K_QNAN) return nanResult2(f, d, a, kx, b, ky, env);
-  if (kx === K_DENORMAL || ky === K_DENORMAL) {
-    env.flags |= FLAG_DE;
-    if ((env.cw & FLAG_DE) === 0) return false;
-  }
+  if (!unpack2(f, a, b)) return nanResult2(f, d, a, OPA.kind, b, OPB.kind, env);
+  const kx = OPA.kind;
+  const ky = OPB.kind;
+  if (!denormalsAllowed(kx, ky, env)) return false;
   const sy = OPB.sign;
   const sx = OPA.sign;
   const halfPi = bfScale(BF_PI, -1);
@@ -440,7 +427,7 @@ export function f80Atan2(f: Uint32Array, d: number, a: number, b: number, env: F
   // SDM FPATAN table for zeros and infinities.
   if (ky === K_ZERO) {
     if (!sx) {
-      writeZero(f, d, sy);
+      setSignedZero(f, d, sy);
       return true;
     }
     v = BF_PI;
@@ -449,7 +436,7 @@ export function f80Atan2(f: Uint32Array, d: number, a: number, b: number, env: F
     else v = halfPi;
   } else if (kx === K_INF) {
     if (!sx) {
-      writeZero(f, d, sy);
+      setSignedZero(f, d, sy);
       return true;
     }
     v = BF_PI;

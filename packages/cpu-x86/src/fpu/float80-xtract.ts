@@ -6,6 +6,7 @@
 import { K_DENORMAL, K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED, K_ZERO } from './float80-classify.js';
 import { f80FromInt32 } from './float80-convert-int.js';
 import { OPA, unpack, writeIndefinite } from './float80-operand.js';
+import { setF80, setSignedInfinity, setSignedZero } from './float80-regs.js';
 import { FLAG_DE, FLAG_IE, FLAG_ZE, FpuEnv } from './fpu-env.js';
 
 /**
@@ -15,8 +16,7 @@ import { FLAG_DE, FLAG_IE, FLAG_ZE, FpuEnv } from './fpu-env.js';
  */
 export function f80Extract(f: Uint32Array, dSig: number, dExp: number, a: number, env: FpuEnv): boolean {
   const k = unpack(OPA, f, a);
-  const os = dSig << 2;
-  const oe = dExp << 2;
+  const sign = OPA.sign;
   if (k >= K_QNAN) {
     if (k === K_SNAN || k === K_UNSUPPORTED) {
       env.flags |= FLAG_IE;
@@ -27,49 +27,32 @@ export function f80Extract(f: Uint32Array, dSig: number, dExp: number, a: number
       writeIndefinite(f, dExp);
       return true;
     }
+    // Both results are the quieted NaN.
     const hi = (OPA.hi | 0x40000000) >>> 0;
-    const se = (OPA.sign << 15) | 0x7fff;
-    f[os] = OPA.lo;
-    f[os + 1] = hi;
-    f[os + 2] = se;
-    f[oe] = OPA.lo;
-    f[oe + 1] = hi;
-    f[oe + 2] = se;
+    setF80(f, dSig, (sign << 15) | 0x7fff, hi, OPA.lo);
+    setF80(f, dExp, (sign << 15) | 0x7fff, hi, OPA.lo);
     return true;
   }
   if (k === K_ZERO) {
     // Masked #Z: exponent -inf, significand = the signed zero.
     env.flags |= FLAG_ZE;
     if ((env.cw & FLAG_ZE) === 0) return false;
-    const sign = OPA.sign;
-    f[oe] = 0;
-    f[oe + 1] = 0x80000000;
-    f[oe + 2] = 0xffff;
-    f[os] = 0;
-    f[os + 1] = 0;
-    f[os + 2] = sign << 15;
+    setSignedInfinity(f, dExp, 1);
+    setSignedZero(f, dSig, sign);
     return true;
   }
   if (k === K_INF) {
-    const sign = OPA.sign;
-    f[oe] = 0;
-    f[oe + 1] = 0x80000000;
-    f[oe + 2] = 0x7fff;
-    f[os] = 0;
-    f[os + 1] = 0x80000000;
-    f[os + 2] = (sign << 15) | 0x7fff;
+    setSignedInfinity(f, dExp, 0);
+    setSignedInfinity(f, dSig, sign);
     return true;
   }
   if (k === K_DENORMAL) {
     env.flags |= FLAG_DE;
     if ((env.cw & FLAG_DE) === 0) return false;
   }
-  const sign = OPA.sign;
   const hi = OPA.hi;
   const lo = OPA.lo;
   f80FromInt32(f, dExp, OPA.exp - 16383);
-  f[os] = lo;
-  f[os + 1] = hi;
-  f[os + 2] = (sign << 15) | 0x3fff;
+  setF80(f, dSig, (sign << 15) | 0x3fff, hi, lo);
   return true;
 }

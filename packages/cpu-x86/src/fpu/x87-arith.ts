@@ -16,10 +16,10 @@ import {
   f80Abs, f80Add, f80Chs, f80Div, f80Extract, f80Mul, f80Prem, f80RoundInt, f80Scale, f80Sqrt, f80Sub,
 } from './float80.js';
 import {
-  begin, commit, isFull, loadMemOperand, MemOp, noteData, noteInsn, pendingError, pop, RegOp, setIndefinite,
-  stackFault,
+  begin, beginMemOperand, commit, isFull, MemOp, pop, RegOp, setIndefinite, stackFault,
 } from './x87-core.js';
-import { SLOT_MEM, SW_C1, SW_C2, SW_CC, SW_ES, SW_IE, X87State } from './x87-state.js';
+import type { FpuEnv } from './fpu-env.js';
+import { SLOT_MEM, SW_C1, SW_C2, SW_CC, SW_IE, X87State } from './x87-state.js';
 
 /** Extra cycles (DESIGN.md "Cycle model"; P6 latencies: FMUL 5, FDIV 38, FSQRT 69, FPREM ~30). */
 export const FMUL_CYCLES = 4;
@@ -77,10 +77,8 @@ export function memArith(op: number, kind: number): MemOp {
   const cycles = cost(op);
   return (c, fop, off, seg) => {
     const x = c.fpu;
-    if ((x.sw & SW_ES) !== 0 && !pendingError(c)) return;
-    const den = loadMemOperand(c, x, kind, off, seg);
-    noteInsn(c, x, fop);
-    noteData(c, x, off, seg);
+    const den = beginMemOperand(c, x, kind, fop, off, seg);
+    if (den < 0) return;
     const s0 = x.top;
     if (!isFull(x, s0)) {
       if (stackFault(x, false)) setIndefinite(x, s0);
@@ -111,47 +109,45 @@ export function top01(x: X87State, dst1: boolean, cc = SW_C1): number {
   return -1;
 }
 
-/** FCHS (D9 E0), FABS (D9 E1): C1 = 0, only stack faults. */
-export const fchs: RegOp = (c, fop) => {
-  const x = c.fpu;
-  if (!begin(c, x, fop)) return;
-  const s = top0(x);
-  if (s < 0) return;
-  f80Chs(x.regs, s, s);
-  x.sw &= ~SW_C1;
-};
+/** FCHS (D9 E0), FABS (D9 E1): ST(0) := setSign(ST(0)); C1 = 0, only stack faults. */
+function signOp(setSign: (f: Uint32Array, d: number, s: number) => void): RegOp {
+  return (c, fop) => {
+    const x = c.fpu;
+    if (!begin(c, x, fop)) return;
+    const s = top0(x);
+    if (s < 0) return;
+    setSign(x.regs, s, s);
+    x.sw &= ~SW_C1;
+  };
+}
 
-export const fabs: RegOp = (c, fop) => {
-  const x = c.fpu;
-  if (!begin(c, x, fop)) return;
-  const s = top0(x);
-  if (s < 0) return;
-  f80Abs(x.regs, s, s);
-  x.sw &= ~SW_C1;
-};
+export const fchs = signOp(f80Chs);
+export const fabs = signOp(f80Abs);
 
-/** FSQRT (D9 FA). */
-export const fsqrt: RegOp = (c, fop) => {
-  const x = c.fpu;
-  if (!begin(c, x, fop)) return;
-  const s = top0(x);
-  if (s < 0) return;
-  x.env.flags = 0;
-  f80Sqrt(x.regs, s, s, x.env);
-  commit(x, SW_C1);
-  c.extraCycles += FSQRT_CYCLES;
-};
+/**
+ * ST(0) := fn(ST(0)) with fn's exceptions. `cc`: the condition codes the
+ * instruction defines (C1, and C2 for the trig functions); an empty ST(0) is
+ * a stack underflow (masked: ST(0) := indefinite).
+ */
+export function unaryOp(fn: (f: Uint32Array, d: number, a: number, env: FpuEnv) => boolean, cc: number, cycles: number): RegOp {
+  return (c, fop) => {
+    const x = c.fpu;
+    if (!begin(c, x, fop)) return;
+    const s = x.top;
+    if (!isFull(x, s)) {
+      if (stackFault(x, false, cc)) setIndefinite(x, s);
+      return;
+    }
+    x.env.flags = 0;
+    fn(x.regs, s, s, x.env);
+    commit(x, cc);
+    c.extraCycles += cycles;
+  };
+}
 
-/** FRNDINT (D9 FC). */
-export const frndint: RegOp = (c, fop) => {
-  const x = c.fpu;
-  if (!begin(c, x, fop)) return;
-  const s = top0(x);
-  if (s < 0) return;
-  x.env.flags = 0;
-  f80RoundInt(x.regs, s, s, x.env);
-  commit(x, SW_C1);
-};
+/** FSQRT (D9 FA), FRNDINT (D9 FC). */
+export const fsqrt = unaryOp(f80Sqrt, SW_C1, FSQRT_CYCLES);
+export const frndint = unaryOp(f80RoundInt, SW_C1, 0);
 
 /** FSCALE (D9 FD): ST(0) := ST(0) * 2^trunc(ST(1)). */
 export const fscale: RegOp = (c, fop) => {

@@ -15,7 +15,7 @@ import { FLAG_AF, FLAG_CF, FLAG_OF, FLAG_PF, FLAG_SF, FLAG_ZF } from '../constan
 import { setFlagBits } from '../flags.js';
 import { CMP_UNORDERED, f80Compare, f80Examine, FXAM_EMPTY } from './float80.js';
 import {
-  begin, compareUnderflow, isFull, loadMemOperand, MemOp, noteData, noteInsn, pendingError, pop, RegOp, stackFault,
+  begin, beginMemOperand, compareUnderflow, isFull, MemOp, pop, RegOp, stackFault,
 } from './x87-core.js';
 import { SLOT_MEM, SLOT_ZERO, SW_B, SW_C0, SW_C1, SW_C2, SW_C3, SW_CC, SW_ES, SW_EXC, X87State } from './x87-state.js';
 
@@ -57,10 +57,8 @@ export function regCompare(unordered: boolean, pops: number, st1: boolean): RegO
 export function memCompare(kind: number, popAfter: boolean): MemOp {
   return (c, fop, off, seg) => {
     const x = c.fpu;
-    if ((x.sw & SW_ES) !== 0 && !pendingError(c)) return;
-    const den = loadMemOperand(c, x, kind, off, seg);
-    noteInsn(c, x, fop);
-    noteData(c, x, off, seg);
+    const den = beginMemOperand(c, x, kind, fop, off, seg);
+    if (den < 0) return;
     const s0 = x.top;
     let ok: boolean;
     if (isFull(x, s0)) {

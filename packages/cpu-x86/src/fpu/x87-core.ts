@@ -166,6 +166,20 @@ export function loadMemOperand(c: Cpu, x: X87State, kind: number, off: number, s
   }
 }
 
+/**
+ * Start of an arithmetic or compare memory form: pending #MF first, then the
+ * operand is read into SLOT_MEM (a fault there leaves FIP/FDP as they were),
+ * then FIP/FOP and FDP. Returns loadMemOperand's denormal bit (0/1), or -1
+ * when the instruction does not execute.
+ */
+export function beginMemOperand(c: Cpu, x: X87State, kind: number, fop: number, off: number, seg: number): number {
+  if ((x.sw & SW_ES) !== 0 && !pendingError(c)) return -1;
+  const den = loadMemOperand(c, x, kind, off, seg);
+  noteInsn(c, x, fop);
+  noteData(c, x, off, seg);
+  return den;
+}
+
 /** Start of a waiting non-control register instruction: pending #MF first, then FIP/FOP. */
 export function begin(c: Cpu, x: X87State, fop: number): boolean {
   if ((x.sw & SW_ES) !== 0 && !pendingError(c)) return false;

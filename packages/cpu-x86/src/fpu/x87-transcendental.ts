@@ -11,7 +11,7 @@
  */
 import { f80Atan2, f80Cos, f80F2xm1, f80Sin, f80SinCos, f80Tan, f80Yl2x, f80Yl2xp1 } from './float80.js';
 import { begin, commit, isFull, pop, RegOp, setIndefinite, stackFault } from './x87-core.js';
-import { top01 } from './x87-arith.js';
+import { top01, unaryOp } from './x87-arith.js';
 import { SW_C1, SW_C2, X87State } from './x87-state.js';
 
 /** Extra cycles of a transcendental instruction (P6: roughly 100-200). */
@@ -19,26 +19,10 @@ export const TRANSCENDENTAL_CYCLES = 100;
 
 const CC_TRIG = SW_C1 | SW_C2;
 
-/** Unary ST(0) := fn(ST(0)) with C1 (and C2 for the trig functions). */
-function unary(fn: (f: Uint32Array, d: number, a: number, env: X87State['env']) => boolean, cc: number): RegOp {
-  return (c, fop) => {
-    const x = c.fpu;
-    if (!begin(c, x, fop)) return;
-    const s = x.top;
-    if (!isFull(x, s)) {
-      if (stackFault(x, false, cc)) setIndefinite(x, s);
-      return;
-    }
-    x.env.flags = 0;
-    fn(x.regs, s, s, x.env);
-    commit(x, cc);
-    c.extraCycles += TRANSCENDENTAL_CYCLES;
-  };
-}
-
-export const f2xm1 = unary(f80F2xm1, SW_C1);
-export const fsin = unary(f80Sin, CC_TRIG);
-export const fcos = unary(f80Cos, CC_TRIG);
+/** F2XM1 (D9 F0), FSIN (D9 FE), FCOS (D9 FF). */
+export const f2xm1 = unaryOp(f80F2xm1, SW_C1, TRANSCENDENTAL_CYCLES);
+export const fsin = unaryOp(f80Sin, CC_TRIG, TRANSCENDENTAL_CYCLES);
+export const fcos = unaryOp(f80Cos, CC_TRIG, TRANSCENDENTAL_CYCLES);
 
 /** FYL2X (D9 F1), FYL2XP1 (D9 F9), FPATAN (D9 F3): ST(1) := fn(ST(0), ST(1)), then pop. */
 function binaryPop(fn: (f: Uint32Array, d: number, a: number, b: number, env: X87State['env']) => boolean): RegOp {

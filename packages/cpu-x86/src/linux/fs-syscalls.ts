@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import type { AddressSpace } from './address-space.js';
-import { HostFile } from './file-description.js';
+import { type DirEntry, HostFile } from './file-description.js';
 import { hostErrno } from './host-errors.js';
 import {
   AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW, EEXIST, EINVAL, ENOTDIR, ERANGE, Errno,
@@ -139,33 +139,39 @@ function statAt(p: LinuxProcess, dirfd: number, pathAddr: number, flags: number)
 // Directories
 // ---------------------------------------------------------------------------
 
-function getdents64(p: LinuxProcess, fd: number, dirp: number, count: number): number {
-  const desc = p.fds.get(fd);
-  const entries = desc.readDir();
-  let pos = desc.dirPosition;
-  const out = Buffer.alloc(Math.min(count >>> 0, 1 << 20));
-  let used = 0;
-  for (; pos < entries.length; pos++) {
-    const e = entries[pos];
-    const reclen = (19 + e.name.length + 1 + 7) & ~7;
-    if (used + reclen > out.length) {
-      if (used === 0) throw new Errno(EINVAL);
-      break;
-    }
-    out.writeBigUInt64LE(e.ino, used);
-    out.writeBigInt64LE(BigInt(pos + 1), used + 8);
-    out.writeUInt16LE(reclen, used + 16);
-    out.writeUInt8(e.type, used + 18);
-    e.name.copy(out, used + 19);
-    used += reclen;
-  }
-  desc.dirPosition = pos;
-  p.as.writeBytes(dirp, out.subarray(0, used));
-  return used;
+/** Record layout of a getdents flavour: its length for a name, and how one is written at `at`. */
+interface DirentLayout {
+  recordLength(nameLength: number): number;
+  /** `next`: the d_off of the record (position of the following entry). */
+  write(out: Buffer, at: number, e: DirEntry, next: number, reclen: number): void;
 }
 
-/** getdents (old struct linux_dirent with 32-bit inode and offset). */
-function getdents(p: LinuxProcess, fd: number, dirp: number, count: number): number {
+/** struct linux_dirent64: ino 8, off 8, reclen 2, type 1, name + NUL; 8-byte aligned. */
+const DIRENT64: DirentLayout = {
+  recordLength: (n) => (19 + n + 1 + 7) & ~7,
+  write(out, at, e, next, reclen) {
+    out.writeBigUInt64LE(e.ino, at);
+    out.writeBigInt64LE(BigInt(next), at + 8);
+    out.writeUInt16LE(reclen, at + 16);
+    out.writeUInt8(e.type, at + 18);
+    e.name.copy(out, at + 19);
+  },
+};
+
+/** Old struct linux_dirent: ino 4, off 4, reclen 2, name + NUL, pad, type in the last byte; 4-byte aligned. */
+const DIRENT32: DirentLayout = {
+  recordLength: (n) => (10 + n + 2 + 3) & ~3,
+  write(out, at, e, next, reclen) {
+    out.writeUInt32LE(Number(e.ino & 0xffffffffn), at);
+    out.writeUInt32LE(next, at + 4);
+    out.writeUInt16LE(reclen, at + 8);
+    e.name.copy(out, at + 10);
+    out.writeUInt8(e.type, at + reclen - 1);
+  },
+};
+
+/** getdents/getdents64: as many whole records as fit in `count` bytes (EINVAL when not even one does). */
+function getdents(p: LinuxProcess, fd: number, dirp: number, count: number, layout: DirentLayout): number {
   const desc = p.fds.get(fd);
   const entries = desc.readDir();
   let pos = desc.dirPosition;
@@ -173,16 +179,12 @@ function getdents(p: LinuxProcess, fd: number, dirp: number, count: number): num
   let used = 0;
   for (; pos < entries.length; pos++) {
     const e = entries[pos];
-    const reclen = (10 + e.name.length + 2 + 3) & ~3;
+    const reclen = layout.recordLength(e.name.length);
     if (used + reclen > out.length) {
       if (used === 0) throw new Errno(EINVAL);
       break;
     }
-    out.writeUInt32LE(Number(e.ino & 0xffffffffn), used);
-    out.writeUInt32LE(pos + 1, used + 4);
-    out.writeUInt16LE(reclen, used + 8);
-    e.name.copy(out, used + 10);
-    out.writeUInt8(e.type, used + reclen - 1);
+    layout.write(out, used, e, pos + 1, reclen);
     used += reclen;
   }
   desc.dirPosition = pos;
@@ -296,6 +298,77 @@ function pathOf(p: LinuxProcess, dirfd: number, addr: number): Buffer {
 
 const uid16 = (v: number): number => ((v & 0xffff) === 0xffff ? -1 : v & 0xffff);
 
+// The *at forms. The older calls are the same with AT_FDCWD (and fixed flags).
+
+function accessAt(p: LinuxProcess, dirfd: number, path: number, mode: number): number {
+  const hp = pathOf(p, dirfd, path);
+  host(() => fs.accessSync(hp, mode));
+  return 0;
+}
+
+function mkdirAt(p: LinuxProcess, dirfd: number, path: number, mode: number): number {
+  const hp = pathOf(p, dirfd, path);
+  host(() => fs.mkdirSync(hp, mode & 0o7777));
+  return 0;
+}
+
+function unlinkAt(p: LinuxProcess, dirfd: number, path: number, flags: number): number {
+  const hp = pathOf(p, dirfd, path);
+  host(() => ((flags & AT_REMOVEDIR) !== 0 ? fs.rmdirSync(hp) : fs.unlinkSync(hp)));
+  return 0;
+}
+
+/** renameat2; `flags` bit 0 is RENAME_NOREPLACE. */
+function renameAt(p: LinuxProcess, fromDir: number, from: number, toDir: number, to: number, flags: number): number {
+  const a = pathOf(p, fromDir, from);
+  const b = pathOf(p, toDir, to);
+  if ((flags & ~1) !== 0) throw new Errno(EINVAL); // RENAME_EXCHANGE / WHITEOUT: not supported
+  if ((flags & 1) !== 0) {
+    let exists = true;
+    try {
+      fs.lstatSync(b);
+    } catch {
+      exists = false;
+    }
+    if (exists) throw new Errno(EEXIST);
+  }
+  host(() => fs.renameSync(a, b));
+  return 0;
+}
+
+function linkAt(p: LinuxProcess, fromDir: number, from: number, toDir: number, to: number): number {
+  const a = pathOf(p, fromDir, from);
+  const b = pathOf(p, toDir, to);
+  host(() => fs.linkSync(a, b));
+  return 0;
+}
+
+function symlinkAt(p: LinuxProcess, target: number, dirfd: number, linkpath: number): number {
+  const t = Buffer.from(p.readPath(target));
+  const l = pathOf(p, dirfd, linkpath);
+  host(() => fs.symlinkSync(t, l));
+  return 0;
+}
+
+function chmodAt(p: LinuxProcess, dirfd: number, path: number, mode: number): number {
+  const hp = pathOf(p, dirfd, path);
+  host(() => fs.chmodSync(hp, mode & 0o7777));
+  return 0;
+}
+
+/** `uid`/`gid` as the host takes them (-1: leave unchanged). */
+function chownAt(p: LinuxProcess, dirfd: number, path: number, uid: number, gid: number, flags: number): number {
+  const hp = pathOf(p, dirfd, path);
+  host(() => ((flags & AT_SYMLINK_NOFOLLOW) !== 0 ? fs.lchownSync(hp, uid, gid) : fs.chownSync(hp, uid, gid)));
+  return 0;
+}
+
+function fchownFd(p: LinuxProcess, fd: number, uid: number, gid: number): number {
+  const d = p.fds.get(fd);
+  host(() => (d.hostFd >= 0 ? fs.fchownSync(d.hostFd, uid, gid) : undefined));
+  return 0;
+}
+
 export const fsSyscalls: SyscallGroup = {
   open: (p, path, flags, mode) => openAt(p, AT_FDCWD, path, flags, mode),
   openat: (p, dirfd, path, flags, mode) => openAt(p, dirfd, path, flags, mode),
@@ -326,24 +399,12 @@ export const fsSyscalls: SyscallGroup = {
     return 0;
   },
 
-  access: (p, path, mode) => {
-    const hp = pathOf(p, AT_FDCWD, path);
-    host(() => fs.accessSync(hp, mode));
-    return 0;
-  },
-  faccessat: (p, dirfd, path, mode) => {
-    const hp = pathOf(p, dirfd, path);
-    host(() => fs.accessSync(hp, mode));
-    return 0;
-  },
-  faccessat2: (p, dirfd, path, mode) => {
-    const hp = pathOf(p, dirfd, path);
-    host(() => fs.accessSync(hp, mode));
-    return 0;
-  },
+  access: (p, path, mode) => accessAt(p, AT_FDCWD, path, mode),
+  faccessat: (p, dirfd, path, mode) => accessAt(p, dirfd, path, mode),
+  faccessat2: (p, dirfd, path, mode) => accessAt(p, dirfd, path, mode),
 
-  getdents64: (p, fd, dirp, count) => getdents64(p, fd, dirp, count),
-  getdents: (p, fd, dirp, count) => getdents(p, fd, dirp, count),
+  getdents64: (p, fd, dirp, count) => getdents(p, fd, dirp, count, DIRENT64),
+  getdents: (p, fd, dirp, count) => getdents(p, fd, dirp, count, DIRENT32),
   getcwd: (p, buf, size) => {
     const n = p.cwd.length + 1;
     if ((size >>> 0) < n) throw new Errno(ERANGE);
@@ -356,136 +417,36 @@ export const fsSyscalls: SyscallGroup = {
     if (path === null) throw new Errno(ENOTDIR);
     return chdirTo(p, path);
   },
-  mkdir: (p, path, mode) => {
-    const hp = pathOf(p, AT_FDCWD, path);
-    host(() => fs.mkdirSync(hp, mode & 0o7777));
-    return 0;
-  },
-  mkdirat: (p, dirfd, path, mode) => {
-    const hp = pathOf(p, dirfd, path);
-    host(() => fs.mkdirSync(hp, mode & 0o7777));
-    return 0;
-  },
-  rmdir: (p, path) => {
-    const hp = pathOf(p, AT_FDCWD, path);
-    host(() => fs.rmdirSync(hp));
-    return 0;
-  },
-  unlink: (p, path) => {
-    const hp = pathOf(p, AT_FDCWD, path);
-    host(() => fs.unlinkSync(hp));
-    return 0;
-  },
-  unlinkat: (p, dirfd, path, flags) => {
-    const hp = pathOf(p, dirfd, path);
-    host(() => ((flags & AT_REMOVEDIR) !== 0 ? fs.rmdirSync(hp) : fs.unlinkSync(hp)));
-    return 0;
-  },
-  rename: (p, from, to) => {
-    const a = pathOf(p, AT_FDCWD, from);
-    const b = pathOf(p, AT_FDCWD, to);
-    host(() => fs.renameSync(a, b));
-    return 0;
-  },
-  renameat: (p, fromDir, from, toDir, to) => {
-    const a = pathOf(p, fromDir, from);
-    const b = pathOf(p, toDir, to);
-    host(() => fs.renameSync(a, b));
-    return 0;
-  },
-  renameat2: (p, fromDir, from, toDir, to, flags) => {
-    const a = pathOf(p, fromDir, from);
-    const b = pathOf(p, toDir, to);
-    if ((flags & ~1) !== 0) throw new Errno(EINVAL); // RENAME_EXCHANGE / WHITEOUT: not supported
-    if ((flags & 1) !== 0) {
-      let exists = true;
-      try {
-        fs.lstatSync(b);
-      } catch {
-        exists = false;
-      }
-      if (exists) throw new Errno(EEXIST);
-    }
-    host(() => fs.renameSync(a, b));
-    return 0;
-  },
-  link: (p, from, to) => {
-    const a = pathOf(p, AT_FDCWD, from);
-    const b = pathOf(p, AT_FDCWD, to);
-    host(() => fs.linkSync(a, b));
-    return 0;
-  },
-  linkat: (p, fromDir, from, toDir, to) => {
-    const a = pathOf(p, fromDir, from);
-    const b = pathOf(p, toDir, to);
-    host(() => fs.linkSync(a, b));
-    return 0;
-  },
-  symlink: (p, target, linkpath) => {
-    const t = Buffer.from(p.readPath(target));
-    const l = pathOf(p, AT_FDCWD, linkpath);
-    host(() => fs.symlinkSync(t, l));
-    return 0;
-  },
-  symlinkat: (p, target, dirfd, linkpath) => {
-    const t = Buffer.from(p.readPath(target));
-    const l = pathOf(p, dirfd, linkpath);
-    host(() => fs.symlinkSync(t, l));
-    return 0;
-  },
+  mkdir: (p, path, mode) => mkdirAt(p, AT_FDCWD, path, mode),
+  mkdirat: (p, dirfd, path, mode) => mkdirAt(p, dirfd, path, mode),
+  rmdir: (p, path) => unlinkAt(p, AT_FDCWD, path, AT_REMOVEDIR),
+  unlink: (p, path) => unlinkAt(p, AT_FDCWD, path, 0),
+  unlinkat: (p, dirfd, path, flags) => unlinkAt(p, dirfd, path, flags),
+  rename: (p, from, to) => renameAt(p, AT_FDCWD, from, AT_FDCWD, to, 0),
+  renameat: (p, fromDir, from, toDir, to) => renameAt(p, fromDir, from, toDir, to, 0),
+  renameat2: (p, fromDir, from, toDir, to, flags) => renameAt(p, fromDir, from, toDir, to, flags),
+  link: (p, from, to) => linkAt(p, AT_FDCWD, from, AT_FDCWD, to),
+  linkat: (p, fromDir, from, toDir, to) => linkAt(p, fromDir, from, toDir, to),
+  symlink: (p, target, linkpath) => symlinkAt(p, target, AT_FDCWD, linkpath),
+  symlinkat: (p, target, dirfd, linkpath) => symlinkAt(p, target, dirfd, linkpath),
   readlink: (p, path, buf, size) => readlinkAt(p, AT_FDCWD, path, buf, size),
   readlinkat: (p, dirfd, path, buf, size) => readlinkAt(p, dirfd, path, buf, size),
 
-  chmod: (p, path, mode) => {
-    const hp = pathOf(p, AT_FDCWD, path);
-    host(() => fs.chmodSync(hp, mode & 0o7777));
-    return 0;
-  },
+  chmod: (p, path, mode) => chmodAt(p, AT_FDCWD, path, mode),
   fchmod: (p, fd, mode) => {
     const d = p.fds.get(fd);
     host(() => (d.hostFd >= 0 ? fs.fchmodSync(d.hostFd, mode & 0o7777) : undefined));
     return 0;
   },
-  fchmodat: (p, dirfd, path, mode) => {
-    const hp = pathOf(p, dirfd, path);
-    host(() => fs.chmodSync(hp, mode & 0o7777));
-    return 0;
-  },
-  chown32: (p, path, uid, gid) => {
-    const hp = pathOf(p, AT_FDCWD, path);
-    host(() => fs.chownSync(hp, uid, gid));
-    return 0;
-  },
-  lchown32: (p, path, uid, gid) => {
-    const hp = pathOf(p, AT_FDCWD, path);
-    host(() => fs.lchownSync(hp, uid, gid));
-    return 0;
-  },
-  fchown32: (p, fd, uid, gid) => {
-    const d = p.fds.get(fd);
-    host(() => (d.hostFd >= 0 ? fs.fchownSync(d.hostFd, uid, gid) : undefined));
-    return 0;
-  },
-  fchownat: (p, dirfd, path, uid, gid, flags) => {
-    const hp = pathOf(p, dirfd, path);
-    host(() => ((flags & AT_SYMLINK_NOFOLLOW) !== 0 ? fs.lchownSync(hp, uid, gid) : fs.chownSync(hp, uid, gid)));
-    return 0;
-  },
-  chown: (p, path, uid, gid) => {
-    const hp = pathOf(p, AT_FDCWD, path);
-    host(() => fs.chownSync(hp, uid16(uid), uid16(gid)));
-    return 0;
-  },
-  lchown: (p, path, uid, gid) => {
-    const hp = pathOf(p, AT_FDCWD, path);
-    host(() => fs.lchownSync(hp, uid16(uid), uid16(gid)));
-    return 0;
-  },
-  fchown: (p, fd, uid, gid) => {
-    const d = p.fds.get(fd);
-    host(() => (d.hostFd >= 0 ? fs.fchownSync(d.hostFd, uid16(uid), uid16(gid)) : undefined));
-    return 0;
-  },
+  fchmodat: (p, dirfd, path, mode) => chmodAt(p, dirfd, path, mode),
+  chown32: (p, path, uid, gid) => chownAt(p, AT_FDCWD, path, uid, gid, 0),
+  lchown32: (p, path, uid, gid) => chownAt(p, AT_FDCWD, path, uid, gid, AT_SYMLINK_NOFOLLOW),
+  fchown32: (p, fd, uid, gid) => fchownFd(p, fd, uid, gid),
+  fchownat: (p, dirfd, path, uid, gid, flags) => chownAt(p, dirfd, path, uid, gid, flags),
+  // The 16-bit-id calls: FFFFh means -1 (unchanged).
+  chown: (p, path, uid, gid) => chownAt(p, AT_FDCWD, path, uid16(uid), uid16(gid), 0),
+  lchown: (p, path, uid, gid) => chownAt(p, AT_FDCWD, path, uid16(uid), uid16(gid), AT_SYMLINK_NOFOLLOW),
+  fchown: (p, fd, uid, gid) => fchownFd(p, fd, uid16(uid), uid16(gid)),
 
   utimensat: (p, dirfd, path, times, flags) => setTimes(p, dirfd, path, readTimespecs(p.as, times, false), flags),
   utimensat_time64: (p, dirfd, path, times, flags) => setTimes(p, dirfd, path, readTimespecs(p.as, times, true), flags),

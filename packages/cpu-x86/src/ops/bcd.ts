@@ -24,18 +24,25 @@ function setByteFlags(c: Cpu, r: number, extra: number): void {
   c.flags = (c.flags & ~FLAGS_ARITH) | extra | PARITY[r] | (r === 0 ? FLAG_ZF : 0) | (r & 0x80);
 }
 
-function daa(c: Cpu): void {
+/**
+ * DAA (`dir` = 1) and DAS (`dir` = -1): the same two corrections, 6 for the
+ * low digit and 60H for the high one, added or subtracted. A carry or borrow
+ * out of AL by the first one sets CF (the host does so; the SDM says CF is
+ * then decided by the second step alone, which differs for DAS).
+ */
+function decimalAdjust(c: Cpu, dir: number): void {
   const oldAl = c.reg8[0];
   const oldCf = getCF(c);
   const af = getAF(c);
   let al = oldAl;
   let flags = 0;
   if ((al & 0x0f) > 9 || af) {
-    al += 6;
+    al += 6 * dir;
     flags |= FLAG_AF;
+    if (al < 0 || al > 0xff) flags |= FLAG_CF;
   }
   if (oldAl > 0x99 || oldCf) {
-    al += 0x60;
+    al += 0x60 * dir;
     flags |= FLAG_CF;
   }
   // OF (undefined): the host clears it.
@@ -43,43 +50,12 @@ function daa(c: Cpu): void {
   setByteFlags(c, al, flags);
 }
 
-function das(c: Cpu): void {
-  const oldAl = c.reg8[0];
-  const oldCf = getCF(c);
-  const af = getAF(c);
-  let al = oldAl;
-  let flags = 0;
-  if ((al & 0x0f) > 9 || af) {
-    al -= 6;
-    flags |= FLAG_AF;
-    if (al < 0) flags |= FLAG_CF;
-  }
-  if (oldAl > 0x99 || oldCf) {
-    al -= 0x60;
-    flags |= FLAG_CF;
-  }
-  // OF (undefined): the host clears it.
-  c.reg8[0] = al;
-  setByteFlags(c, al, flags);
-}
-
-function aaa(c: Cpu): void {
+/** AAA (`dir` = 1) and AAS (`dir` = -1): AX + 106H / AX - 106H (AX - 6, then AH - 1), then AL's high digit cleared. */
+function asciiAdjust(c: Cpu, dir: number): void {
   let ax = c.reg16[0];
   let flags = 0;
   if ((ax & 0x0f) > 9 || getAF(c)) {
-    ax += 0x106;
-    flags = FLAG_AF | FLAG_CF;
-  }
-  c.reg16[0] = ax & 0xff0f;
-  setByteFlags(c, ax & 0x0f, flags);
-}
-
-function aas(c: Cpu): void {
-  let ax = c.reg16[0];
-  let flags = 0;
-  if ((ax & 0x0f) > 9 || getAF(c)) {
-    ax = (ax - 6) & 0xffff;
-    ax = (ax - 0x100) & 0xffff;
+    ax = (ax + 0x106 * dir) & 0xffff;
     flags = FLAG_AF | FLAG_CF;
   }
   c.reg16[0] = ax & 0xff0f;
@@ -113,10 +89,10 @@ function aad(c: Cpu): void {
 }
 
 export function installBcdOps(): void {
-  defineOp(0x27, daa);
-  defineOp(0x2f, das);
-  defineOp(0x37, aaa);
-  defineOp(0x3f, aas);
+  defineOp(0x27, (c) => decimalAdjust(c, 1)); // DAA
+  defineOp(0x2f, (c) => decimalAdjust(c, -1)); // DAS
+  defineOp(0x37, (c) => asciiAdjust(c, 1)); // AAA
+  defineOp(0x3f, (c) => asciiAdjust(c, -1)); // AAS
   defineOp(0xd4, aam);
   defineOp(0xd5, aad);
 }

@@ -219,35 +219,35 @@ function doubleShift16(c: Cpu, left: boolean, d: number, s: number, n: number): 
   return res;
 }
 
-function shxd16(c: Cpu, left: boolean, byCl: boolean): void {
+function shxd16(c: Cpu, left: boolean, kind: number): void {
   const modrm = c.fetch8();
   const src = c.reg16[((modrm >> 3) & 7) << 1];
   if (modrm >= 0xc0) {
-    const n = (byCl ? c.reg8[4] : c.fetch8()) & 31;
+    const n = countOf(c, kind);
     if (n === 0) return;
     const r = (modrm & 7) << 1;
     c.reg16[r] = doubleShift16(c, left, c.reg16[r], src, n);
     return;
   }
   const off = decodeEA(c, modrm);
-  const n = (byCl ? c.reg8[4] : c.fetch8()) & 31;
+  const n = countOf(c, kind);
   const lin = c.rmwAddr(c.eaSeg, off, 2);
   const d = c.lread16(lin);
   if (n !== 0) c.lwrite16(lin, doubleShift16(c, left, d, src, n));
 }
 
-function shxd32(c: Cpu, left: boolean, byCl: boolean): void {
+function shxd32(c: Cpu, left: boolean, kind: number): void {
   const modrm = c.fetch8();
   const src = c.reg32[(modrm >> 3) & 7];
   if (modrm >= 0xc0) {
-    const n = (byCl ? c.reg8[4] : c.fetch8()) & 31;
+    const n = countOf(c, kind);
     if (n === 0) return;
     const r = modrm & 7;
     c.reg32[r] = doubleShift32(c, left, c.reg32[r], src, n);
     return;
   }
   const off = decodeEA(c, modrm);
-  const n = (byCl ? c.reg8[4] : c.fetch8()) & 31;
+  const n = countOf(c, kind);
   const lin = c.rmwAddr(c.eaSeg, off, 4);
   const d = c.lread32(lin);
   if (n !== 0) c.lwrite32(lin, doubleShift32(c, left, d, src, n));
@@ -260,8 +260,8 @@ export function installShiftOps(): void {
   defineOp(0xc1, (c) => group2w(c, COUNT_IMM), (c) => group2d(c, COUNT_IMM));
   defineOp(0xd1, (c) => group2w(c, COUNT_ONE), (c) => group2d(c, COUNT_ONE));
   defineOp(0xd3, (c) => group2w(c, COUNT_CL), (c) => group2d(c, COUNT_CL));
-  defineOp(0x1a4, (c) => shxd16(c, true, false), (c) => shxd32(c, true, false));
-  defineOp(0x1a5, (c) => shxd16(c, true, true), (c) => shxd32(c, true, true));
-  defineOp(0x1ac, (c) => shxd16(c, false, false), (c) => shxd32(c, false, false));
-  defineOp(0x1ad, (c) => shxd16(c, false, true), (c) => shxd32(c, false, true));
+  defineOp(0x1a4, (c) => shxd16(c, true, COUNT_IMM), (c) => shxd32(c, true, COUNT_IMM));
+  defineOp(0x1a5, (c) => shxd16(c, true, COUNT_CL), (c) => shxd32(c, true, COUNT_CL));
+  defineOp(0x1ac, (c) => shxd16(c, false, COUNT_IMM), (c) => shxd32(c, false, COUNT_IMM));
+  defineOp(0x1ad, (c) => shxd16(c, false, COUNT_CL), (c) => shxd32(c, false, COUNT_CL));
 }
