@@ -8,26 +8,33 @@
  * and 32-bit operand size), faults unwind with one preallocated sentinel, and
  * nothing on the path allocates.
  */
-import {
-  CR0_AM, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CS, DS, EFER_NXE, ES, ESP, FLAG_AC, FLAG_IF, FLAG_RF, FLAG_TF,
-  FLAG_VM, FLAGS_FIXED, FS, GS, SS, VEC_AC, VEC_DB, VEC_DF, VEC_GP, VEC_PF, VEC_SS,
-} from './constants.js';
-import { materializeFlags } from './flags.js';
+import * as $constants from './constants.js';
+import * as $flags from './flags.js';
 import { X87State } from './fpu/x87-state.js';
 import { IoBus } from './memory/io-bus.js';
 import { PhysicalMemory } from './memory/physical-memory.js';
-import { walkPageTables } from './paging/page-walk.js';
-import {
-  TLB_ALIGN_CHECK, TLB_GLOBAL, TLB_MMIO, TLB_NX, TLB_SUP_READ, TLB_SUP_WRITE, TLB_USER_READ, TLB_USER_WRITE,
-} from './paging/tlb-bits.js';
-import { deliverInterrupt, INT_EXCEPTION, INT_EXTERNAL } from './protected/interrupts.js';
-import { dispatchTables } from './decode/dispatch.js';
-import { installInstructionSet } from './decode/instruction-set.js';
-import { interruptReturn } from './protected/far-transfer.js';
-import { CPUID_SIGNATURE } from './ops/system.js';
-import {
-  addEvGv, cmpEvGv, group1Imm8, jnzShort, jzShort, movEvGv, movGvEv, shiftByImm, subEvGv, testEvGv, xorEvGv,
-} from './ops/hot-paths.js';
+import * as $page_walk from './paging/page-walk.js';
+import * as $tlb_bits from './paging/tlb-bits.js';
+import * as $interrupts from './protected/interrupts.js';
+import * as $dispatch from './decode/dispatch.js';
+import * as $instruction_set from './decode/instruction-set.js';
+import * as $far_transfer from './protected/far-transfer.js';
+import * as $system from './ops/system.js';
+import * as $hot_paths from './ops/hot-paths.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CR0_AM, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, CR4_PGE, CS, DS, EFER_NXE, ES, ESP, FLAG_AC, FLAG_IF, FLAG_RF, FLAG_TF, FLAG_VM, FLAGS_FIXED, FS, GS, SS, VEC_AC, VEC_DB, VEC_DF, VEC_GP, VEC_PF, VEC_SS } = $constants;
+const { materializeFlags } = $flags;
+const { walkPageTables } = $page_walk;
+const { TLB_ALIGN_CHECK, TLB_GLOBAL, TLB_MMIO, TLB_NX, TLB_SUP_READ, TLB_SUP_WRITE, TLB_USER_READ, TLB_USER_WRITE } = $tlb_bits;
+const { deliverInterrupt, INT_EXCEPTION, INT_EXTERNAL } = $interrupts;
+const { dispatchTables } = $dispatch;
+const { installInstructionSet } = $instruction_set;
+const { interruptReturn } = $far_transfer;
+const { CPUID_SIGNATURE } = $system;
+const { addEvGv, cmpEvGv, group1Imm8, incDec32, jnzShort, jzShort, movEvGv, movGvEv, shiftByImm, shiftByOne, subEvGv, testEvGv, xorEvGv } = $hot_paths;
 
 /** Why `run()` returned. */
 export const StopReason = {
@@ -1103,7 +1110,10 @@ export class Cpu {
           case 0x74: jzShort(this); break;
           case 0xc1: shiftByImm(this); break;
           case 0x83: group1Imm8(this); break;
-          default: op32[op](this);
+          case 0xd1: shiftByOne(this); break;
+          default:
+            if ((op & 0xf0) === 0x40) incDec32(this, op & 7, (op & 8) !== 0 ? -1 : 1);
+            else op32[op](this);
         }
       } else op16[this.fetch8()](this);
     }

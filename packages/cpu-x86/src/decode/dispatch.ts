@@ -7,8 +7,14 @@
  * instruction stream through `cpu.fetch*` and never look at the table.
  */
 import type { Cpu } from '../cpu.js';
-import { VEC_GP, VEC_UD } from '../constants.js';
-import { checkLockable } from '../protected/lock-prefix.js';
+import * as $constants from '../constants.js';
+import * as $lock_prefix from '../protected/lock-prefix.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { VEC_GP, VEC_UD } = $constants;
+const { checkLockable } = $lock_prefix;
 
 export type Handler = (c: Cpu) => void;
 

@@ -4,7 +4,12 @@
  * SS for EBP/ESP-based forms, DS otherwise, unless a prefix overrides it.
  */
 import type { Cpu } from '../cpu.js';
-import { DS, SS } from '../constants.js';
+import * as $constants from '../constants.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { DS, SS } = $constants;
 
 export function decodeEA(c: Cpu, modrm: number): number {
   return c.addr32 ? decodeEA32(c, modrm) : decodeEA16(c, modrm);

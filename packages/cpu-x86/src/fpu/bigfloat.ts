@@ -4,7 +4,12 @@
  * and are rare enough that BigInt cost is acceptable. Results are
  * truncated to P = 192 bits (~58 decimal digits) after every operation.
  */
-import { W } from './float80-round.js';
+import * as $float80_round from './float80-round.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { W } = $float80_round;
 
 export const P = 192;
 const PB = BigInt(P);

@@ -2,11 +2,21 @@
  * FADD / FSUB on extended values (SDM Vol.2 FADD, FSUB; Vol.1 4.8 special
  * cases). Precision control applies (SDM Vol.1 8.1.5.2).
  */
-import { K_INF, K_ZERO } from './float80-classify.js';
-import { denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } from './float80-operand.js';
-import { setSignedInfinity, setSignedZero } from './float80-regs.js';
-import { loadW, roundToReg, W, wNormalize, wShiftRight } from './float80-round.js';
-import { cwPrecision, cwRc, FpuEnv, RC_DOWN } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $float80_operand from './float80-operand.js';
+import * as $float80_regs from './float80-regs.js';
+import * as $float80_round from './float80-round.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { K_INF, K_ZERO } = $float80_classify;
+const { denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } = $float80_operand;
+const { setSignedInfinity, setSignedZero } = $float80_regs;
+const { loadW, roundToReg, W, wNormalize, wShiftRight } = $float80_round;
+const { cwPrecision, cwRc, RC_DOWN } = $fpu_env;
 
 /**
  * ST(d) := a + b. Returns false when an unmasked exception suppressed the result.

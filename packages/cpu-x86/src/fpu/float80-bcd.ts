@@ -4,11 +4,21 @@
  * byte 9 bit 7 is the sign. Digit arithmetic uses exact double math on
  * 16-bit limbs (no BigInt).
  */
-import { K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
-import { f80FromMagnitude } from './float80-convert-int.js';
-import { OPA, unpack } from './float80-operand.js';
-import { raisePrecision, roundOperandToInteger, W } from './float80-round.js';
-import { cwRc, FLAG_IE, FpuEnv } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $float80_convert_int from './float80-convert-int.js';
+import * as $float80_operand from './float80-operand.js';
+import * as $float80_round from './float80-round.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { K_INF, K_QNAN, K_ZERO } = $float80_classify;
+const { f80FromMagnitude } = $float80_convert_int;
+const { OPA, unpack } = $float80_operand;
+const { raisePrecision, roundOperandToInteger, W } = $float80_round;
+const { cwRc, FLAG_IE } = $fpu_env;
 
 function digits9(mem: Uint8Array, off: number, first: number): number {
   // 9 digits starting at digit index `first` (0 = least significant).

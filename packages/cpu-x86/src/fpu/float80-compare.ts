@@ -4,9 +4,17 @@
  * sets C3=C2=C0=1; FUCOM raises IE only for SNaN operands, FCOM for any
  * NaN; unsupported encodings always raise IE.
  */
-import { K_DENORMAL, K_INF, K_NORMAL, K_QNAN, K_SNAN, K_UNSUPPORTED, K_ZERO, classifyParts } from './float80-classify.js';
-import { OPA, OPB, unpack } from './float80-operand.js';
-import { FLAG_C0, FLAG_C1, FLAG_C2, FLAG_C3, FLAG_DE, FLAG_IE, FpuEnv } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $float80_operand from './float80-operand.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { K_DENORMAL, K_INF, K_NORMAL, K_QNAN, K_SNAN, K_UNSUPPORTED, K_ZERO, classifyParts } = $float80_classify;
+const { OPA, OPB, unpack } = $float80_operand;
+const { FLAG_C0, FLAG_C1, FLAG_C2, FLAG_C3, FLAG_DE, FLAG_IE } = $fpu_env;
 
 /** Condition codes for ST(0) > src, <, =, unordered (C3 C2 C0 = 000, 001, 100, 111). */
 export const CMP_GT = 0;

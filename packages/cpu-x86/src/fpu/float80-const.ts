@@ -4,7 +4,12 @@
  * and rounded to 64 bits per RC; PC does not apply and no flags (not even
  * PE or C1) are reported (both checked against hardware).
  */
-import { RC_NEAREST, RC_UP } from './fpu-env.js';
+import * as $fpu_env from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { RC_NEAREST, RC_UP } = $fpu_env;
 
 export const CONST_ONE = 0;
 export const CONST_L2T = 1;

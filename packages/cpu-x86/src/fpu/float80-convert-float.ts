@@ -3,10 +3,19 @@
  * (FLD m32/m64, FST/FSTP m32/m64). Loads are exact; stores round with RC
  * (precision control does not apply, SDM Vol.1 8.1.5.2).
  */
-import { K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED, K_ZERO } from './float80-classify.js';
-import { normalizeOperand, OPA, unpack } from './float80-operand.js';
-import { F32_EMAX, F32_EMIN, F64_EMAX, F64_EMIN, loadW, roundPack, RP_INF, RP_NONE, W } from './float80-round.js';
-import { cwRc, FLAG_DE, FLAG_IE, FpuEnv } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $float80_operand from './float80-operand.js';
+import * as $float80_round from './float80-round.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED, K_ZERO } = $float80_classify;
+const { normalizeOperand, OPA, unpack } = $float80_operand;
+const { F32_EMAX, F32_EMIN, F64_EMAX, F64_EMIN, loadW, roundPack, RP_INF, RP_NONE, W } = $float80_round;
+const { cwRc, FLAG_DE, FLAG_IE } = $fpu_env;
 
 function put(f: Uint32Array, d: number, sign: number, exp: number, hi: number, lo: number): void {
   const o = d << 2;

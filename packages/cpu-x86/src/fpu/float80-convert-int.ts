@@ -4,11 +4,22 @@
  * nothing; stores round with RC (SDM Vol.2 FIST) and report IE with the
  * "integer indefinite" (most negative value) when out of range or NaN.
  */
-import { K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
-import { normalizeOperand, OPA, Operand, unpack } from './float80-operand.js';
-import { setF80, setSignedZero } from './float80-regs.js';
-import { raisePrecision, roundOperandToInteger, W } from './float80-round.js';
-import { cwRc, FLAG_IE, FpuEnv } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $float80_operand from './float80-operand.js';
+import { Operand } from './float80-operand.js';
+import * as $float80_regs from './float80-regs.js';
+import * as $float80_round from './float80-round.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { K_INF, K_QNAN, K_ZERO } = $float80_classify;
+const { normalizeOperand, OPA, unpack } = $float80_operand;
+const { setF80, setSignedZero } = $float80_regs;
+const { raisePrecision, roundOperandToInteger, W } = $float80_round;
+const { cwRc, FLAG_IE } = $fpu_env;
 
 /** Scratch for f80FromMagnitude (OPA may hold the caller's operand). */
 const MAG: Operand = { kind: 0, sign: 0, exp: 0, hi: 0, lo: 0 };

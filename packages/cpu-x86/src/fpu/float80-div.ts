@@ -3,11 +3,21 @@
  * computed exactly (Knuth Algorithm D, base 2^16) to 96+ bits plus a sticky
  * bit from the remainder. Precision control applies.
  */
-import { K_INF, K_ZERO } from './float80-classify.js';
-import { denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } from './float80-operand.js';
-import { setSignedInfinity, setSignedZero } from './float80-regs.js';
-import { roundToReg, W, wShiftRight } from './float80-round.js';
-import { cwPrecision, cwRc, FLAG_ZE, FpuEnv } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $float80_operand from './float80-operand.js';
+import * as $float80_regs from './float80-regs.js';
+import * as $float80_round from './float80-round.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { K_INF, K_ZERO } = $float80_classify;
+const { denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } = $float80_operand;
+const { setSignedInfinity, setSignedZero } = $float80_regs;
+const { roundToReg, W, wShiftRight } = $float80_round;
+const { cwPrecision, cwRc, FLAG_ZE } = $fpu_env;
 
 const U = new Int32Array(11);
 const V = new Int32Array(4);

@@ -2,8 +2,15 @@
  * Operand unpacking and the x87 NaN / invalid-operand responses shared by
  * all arithmetic operations.
  */
-import { classifyParts, K_DENORMAL, K_NORMAL, K_QNAN, K_SNAN, K_UNSUPPORTED } from './float80-classify.js';
-import { FLAG_DE, FLAG_IE, FpuEnv } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { classifyParts, K_DENORMAL, K_NORMAL, K_QNAN, K_SNAN, K_UNSUPPORTED } = $float80_classify;
+const { FLAG_DE, FLAG_IE } = $fpu_env;
 
 /** An unpacked operand: finite non-zero values are normalized (hi bit 31 set). */
 export interface Operand {

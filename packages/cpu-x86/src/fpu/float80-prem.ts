@@ -10,11 +10,21 @@
  * this choice matches the host CPU) and C0 = C3 = C1 = 0. The remainder is
  * always exact.
  */
-import { K_INF, K_ZERO } from './float80-classify.js';
-import { copyCanonical, denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } from './float80-operand.js';
-import { setSignedZero } from './float80-regs.js';
-import { roundToReg, W, wNormalize } from './float80-round.js';
-import { cwRc, FLAG_C0, FLAG_C1, FLAG_C2, FLAG_C3, FpuEnv } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $float80_operand from './float80-operand.js';
+import * as $float80_regs from './float80-regs.js';
+import * as $float80_round from './float80-round.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { K_INF, K_ZERO } = $float80_classify;
+const { copyCanonical, denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } = $float80_operand;
+const { setSignedZero } = $float80_regs;
+const { roundToReg, W, wNormalize } = $float80_round;
+const { cwRc, FLAG_C0, FLAG_C1, FLAG_C2, FLAG_C3 } = $fpu_env;
 
 /** ST(d) := partial remainder of a / b (FPREM when `nearest` is false, FPREM1 when true). */
 export function f80Prem(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv, nearest: boolean): boolean {

@@ -2,11 +2,21 @@
  * FRNDINT (SDM Vol.2 FRNDINT): round ST(0) to an integral value using RC.
  * Precision control does not apply. PE when inexact, C1 when rounded up.
  */
-import { K_DENORMAL, K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
-import { copyF80, setF80, setSignedZero } from './float80-regs.js';
-import { nanResult1, OPA, unpack } from './float80-operand.js';
-import { raisePrecision, roundOperandToInteger, W, wNormalize } from './float80-round.js';
-import { cwRc, FLAG_DE, FpuEnv } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $float80_regs from './float80-regs.js';
+import * as $float80_operand from './float80-operand.js';
+import * as $float80_round from './float80-round.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { K_DENORMAL, K_INF, K_QNAN, K_ZERO } = $float80_classify;
+const { copyF80, setF80, setSignedZero } = $float80_regs;
+const { nanResult1, OPA, unpack } = $float80_operand;
+const { raisePrecision, roundOperandToInteger, W, wNormalize } = $float80_round;
+const { cwRc, FLAG_DE } = $fpu_env;
 
 /** ST(d) := round_to_integer(a). Returns false when an unmasked exception suppressed the result. */
 export function f80RoundInt(f: Uint32Array, d: number, a: number, env: FpuEnv): boolean {

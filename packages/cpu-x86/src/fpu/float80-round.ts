@@ -10,7 +10,13 @@
  * rounding for float32/float64 destinations.
  */
 import type { Operand } from './float80-operand.js';
-import { FLAG_C1, FLAG_OE, FLAG_PE, FLAG_UE, RC_DOWN, RC_NEAREST, RC_UP, FpuEnv } from './fpu-env.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { FLAG_C1, FLAG_OE, FLAG_PE, FLAG_UE, RC_DOWN, RC_NEAREST, RC_UP } = $fpu_env;
 
 export interface Wide {
   sign: number;

@@ -3,11 +3,21 @@
  * The scaled value is exact unless it leaves the normal range, where the
  * usual overflow/underflow responses apply (RC used, PC not).
  */
-import { K_INF, K_ZERO } from './float80-classify.js';
-import { copyF80, setSignedInfinity, setSignedZero } from './float80-regs.js';
-import { copyCanonical, denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } from './float80-operand.js';
-import { loadW, roundToReg, W } from './float80-round.js';
-import { cwRc, FpuEnv } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $float80_regs from './float80-regs.js';
+import * as $float80_operand from './float80-operand.js';
+import * as $float80_round from './float80-round.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { K_INF, K_ZERO } = $float80_classify;
+const { copyF80, setSignedInfinity, setSignedZero } = $float80_regs;
+const { copyCanonical, denormalsAllowed, invalidResult, nanResult2, OPA, OPB, unpack2 } = $float80_operand;
+const { loadW, roundToReg, W } = $float80_round;
+const { cwRc } = $fpu_env;
 
 /** ST(d) := a * 2^trunc(b). Returns false when an unmasked exception suppressed the result. */
 export function f80Scale(f: Uint32Array, d: number, a: number, b: number, env: FpuEnv): boolean {

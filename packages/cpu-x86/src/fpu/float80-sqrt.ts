@@ -3,11 +3,21 @@
  * to 96 bits (restoring digit-by-digit method) with a sticky bit from the
  * remainder. Precision control applies.
  */
-import { K_DENORMAL, K_INF, K_QNAN, K_ZERO } from './float80-classify.js';
-import { invalidResult, nanResult1, OPA, unpack } from './float80-operand.js';
-import { setSignedInfinity, setSignedZero } from './float80-regs.js';
-import { roundToReg, W, wShiftRight } from './float80-round.js';
-import { cwPrecision, cwRc, FLAG_DE, FpuEnv } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $float80_operand from './float80-operand.js';
+import * as $float80_regs from './float80-regs.js';
+import * as $float80_round from './float80-round.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { K_DENORMAL, K_INF, K_QNAN, K_ZERO } = $float80_classify;
+const { invalidResult, nanResult1, OPA, unpack } = $float80_operand;
+const { setSignedInfinity, setSignedZero } = $float80_regs;
+const { roundToReg, W, wShiftRight } = $float80_round;
+const { cwPrecision, cwRc, FLAG_DE } = $fpu_env;
 
 /**
  * floor(sqrt(sig * 2^sh)) for sh = 128 or 129, into W (hi:lo:ext top 96 bits

@@ -3,11 +3,21 @@
  * (as a float, goes to ST(1) after the push) and its significand with
  * exponent 0 (3FFFh, goes to ST(0)).
  */
-import { K_DENORMAL, K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED, K_ZERO } from './float80-classify.js';
-import { f80FromInt32 } from './float80-convert-int.js';
-import { OPA, unpack, writeIndefinite } from './float80-operand.js';
-import { setF80, setSignedInfinity, setSignedZero } from './float80-regs.js';
-import { FLAG_DE, FLAG_IE, FLAG_ZE, FpuEnv } from './fpu-env.js';
+import * as $float80_classify from './float80-classify.js';
+import * as $float80_convert_int from './float80-convert-int.js';
+import * as $float80_operand from './float80-operand.js';
+import * as $float80_regs from './float80-regs.js';
+import * as $fpu_env from './fpu-env.js';
+import { FpuEnv } from './fpu-env.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { K_DENORMAL, K_INF, K_QNAN, K_SNAN, K_UNSUPPORTED, K_ZERO } = $float80_classify;
+const { f80FromInt32 } = $float80_convert_int;
+const { OPA, unpack, writeIndefinite } = $float80_operand;
+const { setF80, setSignedInfinity, setSignedZero } = $float80_regs;
+const { FLAG_DE, FLAG_IE, FLAG_ZE } = $fpu_env;
 
 /**
  * Slot dSig := significand(a), slot dExp := exponent(a). `a` may alias

@@ -12,14 +12,19 @@
  * destination and TOP unchanged (no pop); unmasked OE/UE deliver the
  * rescaled result and PE the rounded one, and the instruction completes.
  */
-import {
-  f80Abs, f80Add, f80Chs, f80Div, f80Extract, f80Mul, f80Prem, f80RoundInt, f80Scale, f80Sqrt, f80Sub,
-} from './float80.js';
-import {
-  begin, beginMemOperand, commit, isFull, MemOp, pop, RegOp, setIndefinite, stackFault,
-} from './x87-core.js';
+import * as $float80 from './float80.js';
+import * as $x87_core from './x87-core.js';
+import { MemOp, RegOp } from './x87-core.js';
 import type { FpuEnv } from './fpu-env.js';
-import { SLOT_MEM, SW_C1, SW_C2, SW_CC, SW_IE, X87State } from './x87-state.js';
+import * as $x87_state from './x87-state.js';
+import { X87State } from './x87-state.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { f80Abs, f80Add, f80Chs, f80Div, f80Extract, f80Mul, f80Prem, f80RoundInt, f80Scale, f80Sqrt, f80Sub } = $float80;
+const { begin, beginMemOperand, commit, isFull, pop, setIndefinite, stackFault } = $x87_core;
+const { SLOT_MEM, SW_C1, SW_C2, SW_CC, SW_IE } = $x87_state;
 
 /** Extra cycles (DESIGN.md "Cycle model"; P6 latencies: FMUL 5, FDIV 38, FSQRT 69, FPREM ~30). */
 export const FMUL_CYCLES = 4;

@@ -11,13 +11,22 @@
  * stack underflow clears C1.
  */
 import type { Cpu } from '../cpu.js';
-import { FLAG_AF, FLAG_CF, FLAG_OF, FLAG_PF, FLAG_SF, FLAG_ZF } from '../constants.js';
-import { setFlagBits } from '../flags.js';
-import { CMP_UNORDERED, f80Compare, f80Examine, FXAM_EMPTY } from './float80.js';
-import {
-  begin, beginMemOperand, compareUnderflow, isFull, MemOp, pop, RegOp, stackFault,
-} from './x87-core.js';
-import { SLOT_MEM, SLOT_ZERO, SW_B, SW_C0, SW_C1, SW_C2, SW_C3, SW_CC, SW_ES, SW_EXC, X87State } from './x87-state.js';
+import * as $constants from '../constants.js';
+import * as $flags from '../flags.js';
+import * as $float80 from './float80.js';
+import * as $x87_core from './x87-core.js';
+import { MemOp, RegOp } from './x87-core.js';
+import * as $x87_state from './x87-state.js';
+import { X87State } from './x87-state.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { FLAG_AF, FLAG_CF, FLAG_OF, FLAG_PF, FLAG_SF, FLAG_ZF } = $constants;
+const { setFlagBits } = $flags;
+const { CMP_UNORDERED, f80Compare, f80Examine, FXAM_EMPTY } = $float80;
+const { begin, beginMemOperand, compareUnderflow, isFull, pop, stackFault } = $x87_core;
+const { SLOT_MEM, SLOT_ZERO, SW_B, SW_C0, SW_C1, SW_C2, SW_C3, SW_CC, SW_ES, SW_EXC } = $x87_state;
 
 /** Sets the compare result: codes replace C0-C3 (C1 = 0), exceptions merge. Returns true when none is unmasked. */
 function commitCompare(x: X87State, codes: number): boolean {

@@ -29,9 +29,18 @@
  * the environment (94 or 108 bytes).
  */
 import type { Cpu } from '../cpu.js';
-import { CR0_MP, CR0_TS, VEC_NM } from '../constants.js';
-import { begin, MemOp, pendingError, RegOp, storeAddr } from './x87-core.js';
-import { SW_C1, SW_ES, X87State } from './x87-state.js';
+import * as $constants from '../constants.js';
+import * as $x87_core from './x87-core.js';
+import { MemOp, RegOp } from './x87-core.js';
+import * as $x87_state from './x87-state.js';
+import { X87State } from './x87-state.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CR0_MP, CR0_TS, VEC_NM } = $constants;
+const { begin, pendingError, storeAddr } = $x87_core;
+const { SW_C1, SW_ES } = $x87_state;
 
 /** Extra cycles of FNSAVE/FRSTOR (P6: ~70-100). */
 export const FSAVE_CYCLES = 70;

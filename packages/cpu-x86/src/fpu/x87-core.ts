@@ -5,9 +5,17 @@
  * flags into the status word. Nothing here allocates.
  */
 import type { Cpu } from '../cpu.js';
-import { CR0_NE, CS, VEC_MF } from '../constants.js';
-import { f80FromInt32, f80WidenF32, f80WidenF64, WIDEN_DENORMAL, writeIndefinite } from './float80.js';
-import { PTR_FCS, PTR_FDP, PTR_FDS, PTR_FIP, PTR_FOP, SLOT_MEM, SW_B, SW_C1, SW_CC, SW_ES, SW_EXC, SW_IE, SW_SF, X87State } from './x87-state.js';
+import * as $constants from '../constants.js';
+import * as $float80 from './float80.js';
+import * as $x87_state from './x87-state.js';
+import { X87State } from './x87-state.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CR0_NE, CS, VEC_MF } = $constants;
+const { f80FromInt32, f80WidenF32, f80WidenF64, WIDEN_DENORMAL, writeIndefinite } = $float80;
+const { PTR_FCS, PTR_FDP, PTR_FDS, PTR_FIP, PTR_FOP, SLOT_MEM, SW_B, SW_C1, SW_CC, SW_ES, SW_EXC, SW_IE, SW_SF } = $x87_state;
 
 /** A register form: `fop` is the 11-bit FPU opcode ((first byte & 7) << 8 | ModRM). */
 export type RegOp = (c: Cpu, fop: number) => void;

@@ -19,21 +19,31 @@
  * on the P6 and raises #UD.
  */
 import type { Cpu } from '../cpu.js';
-import { CR0_EM, CR0_TS, VEC_NM, VEC_UD } from '../constants.js';
-import { defineOp } from '../decode/dispatch.js';
-import { decodeEA } from '../decode/modrm.js';
-import { CONST_L2E, CONST_L2T, CONST_LG2, CONST_LN2, CONST_ONE, CONST_PI, CONST_ZERO } from './float80.js';
-import { fabs, fchs, fprem, fscale, fsqrt, frndint, fxtract, memArith, regArith } from './x87-arith.js';
-import { fcomi, ftst, fxam, memCompare, regCompare } from './x87-compare.js';
-import {
-  fldcw, fldenv, fnclex, fninit, fnNop, fnop, fnsave, fnstcw, fnstenv, fnstswAx, fnstswMem, frstor, fstp, fwait,
-} from './x87-control.js';
-import { MEM_F32, MEM_F64, MEM_I16, MEM_I32, MemOp, RegOp } from './x87-core.js';
-import {
-  fbld, fbstp, fcmov, ffreepSt, ffreeSt, fildM16, fildM32, fildM64, fistM16, fistM32, fistpM16, fistpM32, fistpM64,
-  fldConst, fldM32, fldM64, fldM80, fldSti, fstM32, fstM64, fstp1St, fstpM32, fstpM64, fstpM80, fstpSt, fstSt, fxch,
-} from './x87-load-store.js';
-import { f2xm1, fcos, fpatan, fptan, fsin, fsincos, fyl2x, fyl2xp1 } from './x87-transcendental.js';
+import * as $constants from '../constants.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $modrm from '../decode/modrm.js';
+import * as $float80 from './float80.js';
+import * as $x87_arith from './x87-arith.js';
+import * as $x87_compare from './x87-compare.js';
+import * as $x87_control from './x87-control.js';
+import * as $x87_core from './x87-core.js';
+import { MemOp, RegOp } from './x87-core.js';
+import * as $x87_load_store from './x87-load-store.js';
+import * as $x87_transcendental from './x87-transcendental.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CR0_EM, CR0_TS, VEC_NM, VEC_UD } = $constants;
+const { defineOp } = $dispatch;
+const { decodeEA } = $modrm;
+const { CONST_L2E, CONST_L2T, CONST_LG2, CONST_LN2, CONST_ONE, CONST_PI, CONST_ZERO } = $float80;
+const { fabs, fchs, fprem, fscale, fsqrt, frndint, fxtract, memArith, regArith } = $x87_arith;
+const { fcomi, ftst, fxam, memCompare, regCompare } = $x87_compare;
+const { fldcw, fldenv, fnclex, fninit, fnNop, fnop, fnsave, fnstcw, fnstenv, fnstswAx, fnstswMem, frstor, fstp, fwait } = $x87_control;
+const { MEM_F32, MEM_F64, MEM_I16, MEM_I32 } = $x87_core;
+const { fbld, fbstp, fcmov, ffreepSt, ffreeSt, fildM16, fildM32, fildM64, fistM16, fistM32, fistpM16, fistpM32, fistpM64, fldConst, fldM32, fldM64, fldM80, fldSti, fstM32, fstM64, fstp1St, fstpM32, fstpM64, fstpM80, fstpSt, fstSt, fxch } = $x87_load_store;
+const { f2xm1, fcos, fpatan, fptan, fsin, fsincos, fyl2x, fyl2xp1 } = $x87_transcendental;
 
 const udReg: RegOp = (c) => c.fault(VEC_UD);
 const udMem: MemOp = (c) => c.fault(VEC_UD);

@@ -9,16 +9,20 @@
  * Condition code C1: 1 after a stack overflow, "rounded up" for stores
  * that round, 0 otherwise.
  */
-import { getCF, getPF, getZF } from '../flags.js';
-import {
-  copyF80, cwRc, f80FromBcd, f80FromF32, f80FromF64, f80FromInt32, f80FromInt64, f80LoadConst, f80ToBcd, f80ToF32,
-  f80ToF64, f80ToInt, INT_OUT,
-} from './float80.js';
-import {
-  begin, commit, isFull, MemOp, noteData, noteInsn, pendingError, pop, pushDone, pushSlot, RegOp, setIndefinite, stackFault,
-  storeAddr,
-} from './x87-core.js';
-import { SLOT_TMP, SW_C1, SW_ES, SW_IE, X87State } from './x87-state.js';
+import * as $flags from '../flags.js';
+import * as $float80 from './float80.js';
+import * as $x87_core from './x87-core.js';
+import { MemOp, RegOp } from './x87-core.js';
+import * as $x87_state from './x87-state.js';
+import { X87State } from './x87-state.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { getCF, getPF, getZF } = $flags;
+const { copyF80, cwRc, f80FromBcd, f80FromF32, f80FromF64, f80FromInt32, f80FromInt64, f80LoadConst, f80ToBcd, f80ToF32, f80ToF64, f80ToInt, INT_OUT } = $float80;
+const { begin, commit, isFull, noteData, noteInsn, pendingError, pop, pushDone, pushSlot, setIndefinite, stackFault, storeAddr } = $x87_core;
+const { SLOT_TMP, SW_C1, SW_ES, SW_IE } = $x87_state;
 
 /** Output of f80ToF64 (low word, high word). */
 const OUT64 = new Uint32Array(2);

@@ -33,7 +33,13 @@
  * the error is ignored as if IGNNE# were asserted. With CR0.NE = 1 a pending
  * exception raises #MF (vector 16) instead.
  */
-import { classifyParts, createF80File, CW_DEFAULT, FpuEnv, K_NORMAL, K_ZERO } from './float80.js';
+import * as $float80 from './float80.js';
+import { FpuEnv } from './float80.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { classifyParts, createF80File, CW_DEFAULT, K_NORMAL, K_ZERO } = $float80;
 
 // Status word bits (SDM Vol. 1 Figure 8-4).
 export const SW_IE = 0x0001;

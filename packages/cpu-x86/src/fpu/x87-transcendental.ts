@@ -9,10 +9,20 @@
  * (underflow) before ST(7) full (overflow); the masked response makes both
  * results the indefinite.
  */
-import { f80Atan2, f80Cos, f80F2xm1, f80Sin, f80SinCos, f80Tan, f80Yl2x, f80Yl2xp1 } from './float80.js';
-import { begin, commit, isFull, pop, RegOp, setIndefinite, stackFault } from './x87-core.js';
-import { top01, unaryOp } from './x87-arith.js';
-import { SW_C1, SW_C2, X87State } from './x87-state.js';
+import * as $float80 from './float80.js';
+import * as $x87_core from './x87-core.js';
+import { RegOp } from './x87-core.js';
+import * as $x87_arith from './x87-arith.js';
+import * as $x87_state from './x87-state.js';
+import { X87State } from './x87-state.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { f80Atan2, f80Cos, f80F2xm1, f80Sin, f80SinCos, f80Tan, f80Yl2x, f80Yl2xp1 } = $float80;
+const { begin, commit, isFull, pop, setIndefinite, stackFault } = $x87_core;
+const { top01, unaryOp } = $x87_arith;
+const { SW_C1, SW_C2 } = $x87_state;
 
 /** Extra cycles of a transcendental instruction (P6: roughly 100-200). */
 export const TRANSCENDENTAL_CYCLES = 100;

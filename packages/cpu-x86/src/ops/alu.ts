@@ -6,11 +6,20 @@
  * transfers live in control.ts). Intel SDM Vol. 2.
  */
 import type { Cpu } from '../cpu.js';
-import { EAX, EDX, FLAG_CF, FLAG_OF, VEC_DE } from '../constants.js';
-import { decodeEA } from '../decode/modrm.js';
-import { defineOp } from '../decode/dispatch.js';
-import { adc, add, dec, inc, logic, sbb, setResultFlags, sub } from '../flags.js';
-import { fetchS8, readE16, readE32, readE8 } from './operands.js';
+import * as $constants from '../constants.js';
+import * as $modrm from '../decode/modrm.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $flags from '../flags.js';
+import * as $operands from './operands.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { EAX, EDX, FLAG_CF, FLAG_OF, VEC_DE } = $constants;
+const { decodeEA } = $modrm;
+const { defineOp } = $dispatch;
+const { adc, add, dec, inc, logic, sbb, setResultFlags, sub } = $flags;
+const { fetchS8, readE16, readE32, readE8 } = $operands;
 
 export const ALU_ADD = 0, ALU_OR = 1, ALU_ADC = 2, ALU_SBB = 3, ALU_AND = 4, ALU_SUB = 5, ALU_XOR = 6, ALU_CMP = 7;
 

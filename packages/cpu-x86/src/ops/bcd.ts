@@ -13,9 +13,16 @@
  *  - AAD: CF/AF/OF as for ADD AL, (AH * imm8) AND 0FFH.
  */
 import type { Cpu } from '../cpu.js';
-import { FLAG_AF, FLAG_CF, FLAG_OF, FLAG_ZF, FLAGS_ARITH, VEC_DE } from '../constants.js';
-import { defineOp } from '../decode/dispatch.js';
-import { getAF, getCF, PARITY } from '../flags.js';
+import * as $constants from '../constants.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $flags from '../flags.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { FLAG_AF, FLAG_CF, FLAG_OF, FLAG_ZF, FLAGS_ARITH, VEC_DE } = $constants;
+const { defineOp } = $dispatch;
+const { getAF, getCF, PARITY } = $flags;
 
 /** Writes all six status flags at once: SF/ZF/PF from the byte `r`, plus `extra` (CF/AF/OF bits). */
 function setByteFlags(c: Cpu, r: number, extra: number): void {

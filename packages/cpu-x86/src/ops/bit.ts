@@ -17,10 +17,18 @@
  * - BSWAP with a 16-bit operand is undefined; the host clears the low word.
  */
 import type { Cpu } from '../cpu.js';
-import { FLAG_CF, FLAG_PF, FLAG_ZF, FLAGS_ARITH, VEC_UD } from '../constants.js';
-import { decodeEA } from '../decode/modrm.js';
-import { defineOp } from '../decode/dispatch.js';
-import { PARITY, setFlagBits } from '../flags.js';
+import * as $constants from '../constants.js';
+import * as $modrm from '../decode/modrm.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $flags from '../flags.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { FLAG_CF, FLAG_PF, FLAG_ZF, FLAGS_ARITH, VEC_UD } = $constants;
+const { decodeEA } = $modrm;
+const { defineOp } = $dispatch;
+const { PARITY, setFlagBits } = $flags;
 
 const BT = 0, BTS = 1, BTR = 2, BTC = 3;
 

@@ -4,14 +4,26 @@
  * protected/far-transfer.ts, which applies the protected-mode rules.
  */
 import type { Cpu } from '../cpu.js';
-import { CS, ECX, VEC_BP, VEC_DB, VEC_GP, VEC_OF, VEC_UD } from '../constants.js';
-import { decodeEA } from '../decode/modrm.js';
-import { defineOp } from '../decode/dispatch.js';
-import { getOF, getZF, testCondition } from '../flags.js';
-import { farCall, farJump, farReturn, interruptReturn } from '../protected/far-transfer.js';
-import { deliverInterrupt, INT_EXCEPTION, INT_SOFTWARE } from '../protected/interrupts.js';
-import { incDecE } from './alu.js';
-import { fetchS8, readE16, readE32 } from './operands.js';
+import * as $constants from '../constants.js';
+import * as $modrm from '../decode/modrm.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $flags from '../flags.js';
+import * as $far_transfer from '../protected/far-transfer.js';
+import * as $interrupts from '../protected/interrupts.js';
+import * as $alu from './alu.js';
+import * as $operands from './operands.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CS, ECX, VEC_BP, VEC_DB, VEC_GP, VEC_OF, VEC_UD } = $constants;
+const { decodeEA } = $modrm;
+const { defineOp } = $dispatch;
+const { getOF, getZF, testCondition } = $flags;
+const { farCall, farJump, farReturn, interruptReturn } = $far_transfer;
+const { deliverInterrupt, INT_EXCEPTION, INT_SOFTWARE } = $interrupts;
+const { incDecE } = $alu;
+const { fetchS8, readE16, readE32 } = $operands;
 
 /** Sets EIP to a near target after the CS limit check (Intel SDM: #GP(0) if beyond the limit). */
 export function jumpNear(c: Cpu, target: number): void {

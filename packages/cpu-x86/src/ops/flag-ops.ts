@@ -5,9 +5,16 @@
  * to mask real interrupts.
  */
 import type { Cpu } from '../cpu.js';
-import { FLAG_CF, FLAG_DF, FLAG_IF, VEC_GP } from '../constants.js';
-import { defineOp } from '../decode/dispatch.js';
-import { getCF, materializeFlags } from '../flags.js';
+import * as $constants from '../constants.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $flags from '../flags.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { FLAG_CF, FLAG_DF, FLAG_IF, VEC_GP } = $constants;
+const { defineOp } = $dispatch;
+const { getCF, materializeFlags } = $flags;
 
 function checkIopl(c: Cpu): void {
   if (c.protectedMode && c.cpl > ((c.flags >> 12) & 3)) c.fault(VEC_GP, 0);

@@ -11,11 +11,19 @@
  * run through these paths.
  */
 import type { Cpu } from '../cpu.js';
-import { CS, ESP, FLAG_CF, FLAG_OF, FLAG_ZF, SS, VEC_GP } from '../constants.js';
-import { dispatchTables, type Handler } from '../decode/dispatch.js';
-import { decodeEA } from '../decode/modrm.js';
-import { getCF, OP_ADD, OP_LOGIC, OP_SUB, setFlagBits, setResultFlags } from '../flags.js';
-import { FLAGS_ARITH } from '../constants.js';
+import * as $constants from '../constants.js';
+import * as $dispatch from '../decode/dispatch.js';
+import type { Handler } from '../decode/dispatch.js';
+import * as $modrm from '../decode/modrm.js';
+import * as $flags from '../flags.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CS, ESP, FLAG_CF, FLAG_OF, FLAG_ZF, FLAGS_ARITH, SS, VEC_GP } = $constants;
+const { dispatchTables } = $dispatch;
+const { decodeEA } = $modrm;
+const { getCF, OP_ADD, OP_LOGIC, OP_SUB, setFlagBits, setResultFlags } = $flags;
 
 /** Lazy-flags record for a 32-bit result (see flags.ts), written inline. */
 function record32(c: Cpu, op: number, dst: number, src: number, res: number): void {
@@ -167,7 +175,7 @@ function jzNear(c: Cpu): void {
 
 // --- INC/DEC r32: CF is kept, so it is folded into flags first --------------
 
-function incDec32(c: Cpu, r: number, delta: number): void {
+export function incDec32(c: Cpu, r: number, delta: number): void {
   // Fold the current CF (possibly lazy) into flags; INC/DEC keep it.
   if ((c.lzMask & 1) !== 0) {
     const cf = getCF(c);

@@ -1,8 +1,15 @@
 /** IN and OUT (E4-E7, EC-EF), subject to the I/O permission check. Intel SDM Vol. 2A "IN"/"OUT". */
 import type { Cpu } from '../cpu.js';
-import { EAX, EDX } from '../constants.js';
-import { defineOp } from '../decode/dispatch.js';
-import { checkIoPermission } from '../protected/io-permission.js';
+import * as $constants from '../constants.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $io_permission from '../protected/io-permission.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { EAX, EDX } = $constants;
+const { defineOp } = $dispatch;
+const { checkIoPermission } = $io_permission;
 
 /** Port accesses are slow on real buses: ~1 µs on an ISA bus; we charge a P6-era figure. */
 export const IO_CYCLES = 100;

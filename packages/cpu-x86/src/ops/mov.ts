@@ -4,12 +4,22 @@
  * loads LDS/LES/LSS/LFS/LGS. Intel SDM Vol. 2.
  */
 import type { Cpu } from '../cpu.js';
-import { CS, EAX, EBX, EDX, FLAG_AF, FLAG_CF, FLAG_PF, FLAG_SF, FLAG_ZF, SS, VEC_UD } from '../constants.js';
-import { decodeEA } from '../decode/modrm.js';
-import { defineOp } from '../decode/dispatch.js';
-import { materializeFlags } from '../flags.js';
-import { loadSegment, loadStackSegmentWithShadow } from '../protected/segment-load.js';
-import { readE16, readE32, readE8 } from './operands.js';
+import * as $constants from '../constants.js';
+import * as $modrm from '../decode/modrm.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $flags from '../flags.js';
+import * as $segment_load from '../protected/segment-load.js';
+import * as $operands from './operands.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CS, EAX, EBX, EDX, FLAG_AF, FLAG_CF, FLAG_PF, FLAG_SF, FLAG_ZF, SS, VEC_UD } = $constants;
+const { decodeEA } = $modrm;
+const { defineOp } = $dispatch;
+const { materializeFlags } = $flags;
+const { loadSegment, loadStackSegmentWithShadow } = $segment_load;
+const { readE16, readE32, readE8 } = $operands;
 
 /** Offset of a moffs operand (A0-A3): an address-size immediate, DS unless overridden. */
 function moffs(c: Cpu): number {

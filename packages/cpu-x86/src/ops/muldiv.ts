@@ -19,10 +19,18 @@
  * - LOCK is checked by the prefix decoder, not here.
  */
 import type { Cpu } from '../cpu.js';
-import { EAX, EBX, ECX, EDX, FLAG_ZF, VEC_UD } from '../constants.js';
-import { decodeEA } from '../decode/modrm.js';
-import { defineOp } from '../decode/dispatch.js';
-import { add, setFlagBits, sub, testCondition } from '../flags.js';
+import * as $constants from '../constants.js';
+import * as $modrm from '../decode/modrm.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $flags from '../flags.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { EAX, EBX, ECX, EDX, FLAG_ZF, VEC_UD } = $constants;
+const { decodeEA } = $modrm;
+const { defineOp } = $dispatch;
+const { add, setFlagBits, sub, testCondition } = $flags;
 
 // --- XADD ------------------------------------------------------------------
 

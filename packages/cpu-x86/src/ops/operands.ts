@@ -3,7 +3,12 @@
  * the r/m field as a register number, memory forms decode the address.
  */
 import type { Cpu } from '../cpu.js';
-import { decodeEA } from '../decode/modrm.js';
+import * as $modrm from '../decode/modrm.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { decodeEA } = $modrm;
 
 export function readE8(c: Cpu, m: number): number {
   if (m >= 0xc0) return c.getReg8(m & 7);

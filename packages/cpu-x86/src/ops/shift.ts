@@ -29,10 +29,18 @@
  *    value dest:src:dest, so bits of dest come back in (P6 and later).
  */
 import type { Cpu } from '../cpu.js';
-import { FLAG_CF, FLAG_OF } from '../constants.js';
-import { decodeEA } from '../decode/modrm.js';
-import { defineOp } from '../decode/dispatch.js';
-import { getCF, setFlagBits, setResultFlags } from '../flags.js';
+import * as $constants from '../constants.js';
+import * as $modrm from '../decode/modrm.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $flags from '../flags.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { FLAG_CF, FLAG_OF } = $constants;
+const { decodeEA } = $modrm;
+const { defineOp } = $dispatch;
+const { getCF, setFlagBits, setResultFlags } = $flags;
 
 /** Where the count of a group-2 instruction comes from. */
 const COUNT_IMM = 0, COUNT_ONE = 1, COUNT_CL = 2;

@@ -4,14 +4,20 @@
  * that paravirtualization relies on), ENTER and LEAVE. Intel SDM Vol. 2.
  */
 import type { Cpu } from '../cpu.js';
-import {
-  CS, DS, EBP, ES, ESP, FLAG_AC, FLAG_ID, FLAG_IF, FLAG_IOPL, FLAG_NT, FLAG_RF, FLAG_VIF, FLAG_VIP, FLAG_VM, FLAGS_ARITH,
-  FLAG_DF, FLAG_TF, FS, GS, SS, VEC_GP, VEC_UD,
-} from '../constants.js';
-import { decodeEA } from '../decode/modrm.js';
-import { defineOp } from '../decode/dispatch.js';
-import { loadSegment, loadStackSegmentWithShadow } from '../protected/segment-load.js';
-import { fetchS8 } from './operands.js';
+import * as $constants from '../constants.js';
+import * as $modrm from '../decode/modrm.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $segment_load from '../protected/segment-load.js';
+import * as $operands from './operands.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CS, DS, EBP, ES, ESP, FLAG_AC, FLAG_ID, FLAG_IF, FLAG_IOPL, FLAG_NT, FLAG_RF, FLAG_VIF, FLAG_VIP, FLAG_VM, FLAGS_ARITH, FLAG_DF, FLAG_TF, FS, GS, SS, VEC_GP, VEC_UD } = $constants;
+const { decodeEA } = $modrm;
+const { defineOp } = $dispatch;
+const { loadSegment, loadStackSegmentWithShadow } = $segment_load;
+const { fetchS8 } = $operands;
 
 function iopl(c: Cpu): number {
   return (c.flags >> 12) & 3;

@@ -33,12 +33,22 @@
  * IO_CYCLES per element for INS/OUTS like IN/OUT.
  */
 import type { Cpu } from '../cpu.js';
-import { DS, ECX, EDI, EDX, ES, ESI, FLAG_DF, FLAG_TF } from '../constants.js';
-import { defineOp } from '../decode/dispatch.js';
-import { getZF, sub } from '../flags.js';
-import { TLB_MMIO } from '../paging/tlb-bits.js';
-import { checkIoPermission } from '../protected/io-permission.js';
-import { IO_CYCLES } from './io.js';
+import * as $constants from '../constants.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $flags from '../flags.js';
+import * as $tlb_bits from '../paging/tlb-bits.js';
+import * as $io_permission from '../protected/io-permission.js';
+import * as $io from './io.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { DS, ECX, EDI, EDX, ES, ESI, FLAG_DF, FLAG_TF } = $constants;
+const { defineOp } = $dispatch;
+const { getZF, sub } = $flags;
+const { TLB_MMIO } = $tlb_bits;
+const { checkIoPermission } = $io_permission;
+const { IO_CYCLES } = $io;
 
 /** Elements per dispatch on the element-by-element path. */
 const MAX_ITERATIONS = 4096;

@@ -7,15 +7,22 @@
  * ring-1 guest kernel from touching the machine.
  */
 import type { Cpu } from '../cpu.js';
-import {
-  CR0_AM, CR0_ET, CR0_PE, CR0_PG, CR0_WP, CR4_DE, CR4_PAE, CR4_PGE, CR4_PSE, CR4_TSD, CR4_VALID, EAX, EBX, ECX, EDX, EFER_NXE,
-  FLAG_ZF, MSR_EFER, VEC_BR, VEC_GP, VEC_NP, VEC_UD,
-} from '../constants.js';
-import { decodeEA } from '../decode/modrm.js';
-import { defineOp } from '../decode/dispatch.js';
-import { materializeFlags } from '../flags.js';
-import { desc, descBase, descDpl, descLimit, readDescriptor } from '../protected/descriptor.js';
-import { readE16 } from './operands.js';
+import * as $constants from '../constants.js';
+import * as $modrm from '../decode/modrm.js';
+import * as $dispatch from '../decode/dispatch.js';
+import * as $flags from '../flags.js';
+import * as $descriptor from '../protected/descriptor.js';
+import * as $operands from './operands.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CR0_AM, CR0_ET, CR0_PE, CR0_PG, CR0_WP, CR4_DE, CR4_PAE, CR4_PGE, CR4_PSE, CR4_TSD, CR4_VALID, EAX, EBX, ECX, EDX, EFER_NXE, FLAG_ZF, MSR_EFER, VEC_BR, VEC_GP, VEC_NP, VEC_UD } = $constants;
+const { decodeEA } = $modrm;
+const { defineOp } = $dispatch;
+const { materializeFlags } = $flags;
+const { desc, descBase, descDpl, descLimit, readDescriptor } = $descriptor;
+const { readE16 } = $operands;
 
 /** CPUID identity: a P6-family processor without MMX/SSE (see DESIGN.md "CPUID"). */
 export const CPUID_SIGNATURE = 0x00000619; // family 6, model 1, stepping 9 (Pentium Pro)

@@ -5,11 +5,14 @@
  * code and CR2.
  */
 import type { Cpu } from '../cpu.js';
-import {
-  CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, EFER_NXE, PF_I, PF_P, PF_RSVD, PF_U, PF_W, PTE_A, PTE_D, PTE_G, PTE_P, PTE_PS,
-  PTE_RW, PTE_US, VEC_PF,
-} from '../constants.js';
-import { TLB_GLOBAL, TLB_MMIO, TLB_NX, TLB_SUP_READ, TLB_SUP_WRITE, TLB_USER_READ, TLB_USER_WRITE } from './tlb-bits.js';
+import * as $constants from '../constants.js';
+import * as $tlb_bits from './tlb-bits.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CR0_WP, CR4_PAE, CR4_PGE, CR4_PSE, EFER_NXE, PF_I, PF_P, PF_RSVD, PF_U, PF_W, PTE_A, PTE_D, PTE_G, PTE_P, PTE_PS, PTE_RW, PTE_US, VEC_PF } = $constants;
+const { TLB_GLOBAL, TLB_MMIO, TLB_NX, TLB_SUP_READ, TLB_SUP_WRITE, TLB_USER_READ, TLB_USER_WRITE } = $tlb_bits;
 
 /** Cycles charged per page-table walk (memory references of a 2- or 3-level walk). */
 export const WALK_CYCLES = 20;

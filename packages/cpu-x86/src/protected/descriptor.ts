@@ -4,7 +4,12 @@
  * hot paths do not allocate.
  */
 import type { Cpu } from '../cpu.js';
-import { VEC_GP } from '../constants.js';
+import * as $constants from '../constants.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { VEC_GP } = $constants;
 
 /** The last descriptor read: [low dword, high dword, linear address]. */
 export const desc = new Int32Array(3);

@@ -6,13 +6,20 @@
  * and stack access that can fault, so a faulting transfer restarts cleanly.
  */
 import type { Cpu } from '../cpu.js';
-import {
-  CS, DS, ES, FLAG_IOPL, FLAG_NT, FLAG_RF, FLAG_VIF, FLAG_VIP, FLAG_VM, FS, GS, SS, VEC_GP, VEC_NP, VEC_SS, VEC_TS,
-} from '../constants.js';
-import { writableFlagsMask } from '../ops/stack.js';
-import { desc, descAttr, descBase, descDpl, descLimit, readDescriptor } from './descriptor.js';
-import { nullInaccessibleSegments, VM86_ATTR } from './segment-load.js';
-import { TASK_SWITCH_CALL, TASK_SWITCH_IRET, TASK_SWITCH_JMP, taskSwitch } from './task-switch.js';
+import * as $constants from '../constants.js';
+import * as $stack from '../ops/stack.js';
+import * as $descriptor from './descriptor.js';
+import * as $segment_load from './segment-load.js';
+import * as $task_switch from './task-switch.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CS, DS, ES, FLAG_IOPL, FLAG_NT, FLAG_RF, FLAG_VIF, FLAG_VIP, FLAG_VM, FS, GS, SS, VEC_GP, VEC_NP, VEC_SS, VEC_TS } = $constants;
+const { writableFlagsMask } = $stack;
+const { desc, descAttr, descBase, descDpl, descLimit, readDescriptor } = $descriptor;
+const { nullInaccessibleSegments, VM86_ATTR } = $segment_load;
+const { TASK_SWITCH_CALL, TASK_SWITCH_IRET, TASK_SWITCH_JMP, taskSwitch } = $task_switch;
 
 /** Cycles for a far transfer (P6: 20-40; through a gate with a stack switch ~100). */
 export const FAR_CYCLES = 25;

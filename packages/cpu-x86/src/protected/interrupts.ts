@@ -6,11 +6,16 @@
  * return to (the faulting instruction for faults, the next one otherwise).
  */
 import type { Cpu } from '../cpu.js';
-import {
-  CS, DS, ES, FLAG_AC, FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, FS, GS, SS, VEC_GP, VEC_NP, VEC_SS, VEC_TS,
-} from '../constants.js';
-import { desc, descAttr, descBase, descDpl, descLimit, readDescriptor } from './descriptor.js';
-import { TASK_SWITCH_INT, taskSwitch } from './task-switch.js';
+import * as $constants from '../constants.js';
+import * as $descriptor from './descriptor.js';
+import * as $task_switch from './task-switch.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CS, DS, ES, FLAG_AC, FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, FS, GS, SS, VEC_GP, VEC_NP, VEC_SS, VEC_TS } = $constants;
+const { desc, descAttr, descBase, descDpl, descLimit, readDescriptor } = $descriptor;
+const { TASK_SWITCH_INT, taskSwitch } = $task_switch;
 
 /** A processor exception (EXT = 1, no gate DPL check). */
 export const INT_EXCEPTION = 0;

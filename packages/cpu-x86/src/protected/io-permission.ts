@@ -5,7 +5,12 @@
  * bitmap that does not reach the port (TSS limit) denies access: #GP(0).
  */
 import type { Cpu } from '../cpu.js';
-import { VEC_GP } from '../constants.js';
+import * as $constants from '../constants.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { VEC_GP } = $constants;
 
 export function checkIoPermission(c: Cpu, port: number, size: number): void {
   if (!c.protectedMode) return;

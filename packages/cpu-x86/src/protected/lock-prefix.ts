@@ -6,7 +6,12 @@
  * in a single-threaded emulator, so this check is all LOCK needs.
  */
 import type { Cpu } from '../cpu.js';
-import { VEC_UD } from '../constants.js';
+import * as $constants from '../constants.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { VEC_UD } = $constants;
 
 /** Longest instruction (Intel SDM Vol. 2A 2.3.11); longer ones fault in the decoder. */
 const MAX_INSTRUCTION = 15;

@@ -4,8 +4,14 @@
  * CS is loaded only by far transfers (far-transfer.ts) and interrupts.
  */
 import type { Cpu } from '../cpu.js';
-import { CS, SS, VEC_GP, VEC_NP, VEC_SS } from '../constants.js';
-import { desc, descAttr, descBase, descDpl, descIsCodeOrData, descLimit, descPresent, markAccessed, readDescriptor } from './descriptor.js';
+import * as $constants from '../constants.js';
+import * as $descriptor from './descriptor.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CS, SS, VEC_GP, VEC_NP, VEC_SS } = $constants;
+const { desc, descAttr, descBase, descDpl, descIsCodeOrData, descLimit, descPresent, markAccessed, readDescriptor } = $descriptor;
 
 /** Segment attributes of a real-mode or virtual-8086 segment. */
 export const REAL_MODE_DATA_ATTR = 0x93;

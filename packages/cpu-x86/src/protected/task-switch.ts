@@ -33,12 +33,16 @@
  * an exception (SDM 6.13).
  */
 import type { Cpu } from '../cpu.js';
-import {
-  CR0_PG, CR0_TS, CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, FLAG_NT, FLAG_VM, FS, GS, SS, VEC_DB, VEC_GP,
-  VEC_NP, VEC_SS, VEC_TS,
-} from '../constants.js';
-import { desc, descAttr, descBase, descDpl, descLimit, readDescriptor } from './descriptor.js';
-import { VM86_ATTR } from './segment-load.js';
+import * as $constants from '../constants.js';
+import * as $descriptor from './descriptor.js';
+import * as $segment_load from './segment-load.js';
+
+// Imports are used through module-local copies: V8 re-checks an imported binding
+// at every use (it could be uninitialised in an import cycle) but folds a module's
+// own constants and calls its own function bindings directly. Hot paths depend on it.
+const { CR0_PG, CR0_TS, CS, DS, EAX, EBP, EBX, ECX, EDI, EDX, ES, ESI, ESP, FLAG_NT, FLAG_VM, FS, GS, SS, VEC_DB, VEC_GP, VEC_NP, VEC_SS, VEC_TS } = $constants;
+const { desc, descAttr, descBase, descDpl, descLimit, readDescriptor } = $descriptor;
+const { VM86_ATTR } = $segment_load;
 
 export const TASK_SWITCH_JMP = 0, TASK_SWITCH_CALL = 1, TASK_SWITCH_IRET = 2, TASK_SWITCH_INT = 3;
 
