@@ -253,7 +253,14 @@ export class Cpu {
   events = 0;
   shutdown = false;
   stopReason = 0;
+  /**
+   * The loop's one per-instruction test is `instructions >= budgetEnd`. It is
+   * the real end of the budget (`budgetLimit`) while nothing needs attention;
+   * anything that raises an event, or sets TF/RF, drops it to 0 so that the
+   * next boundary takes the slow path, which re-arms it.
+   */
   private budgetEnd = 0;
+  private budgetLimit = 0;
   interruptLine: InterruptLine | null = null;
 
   /** Interrupts are inhibited for one instruction after MOV SS/POP SS/STI. */
@@ -263,6 +270,7 @@ export class Cpu {
 
   set inhibitInterrupts(on: boolean) {
     this.events = on ? this.events | EV_INHIBIT : this.events & ~EV_INHIBIT;
+    if (on) this.budgetEnd = 0;
   }
 
   /** HLT: no instructions run until an interrupt (or NMI) arrives. */
@@ -272,6 +280,7 @@ export class Cpu {
 
   set halted(on: boolean) {
     this.events = on ? this.events | EV_HALT : this.events & ~EV_HALT;
+    if (on) this.budgetEnd = 0;
   }
 
   /**
@@ -285,6 +294,7 @@ export class Cpu {
 
   set intr(on: boolean) {
     this.events = on ? this.events | EV_INTR : this.events & ~EV_INTR;
+    if (on) this.budgetEnd = 0;
   }
 
   /** NMIs are blocked from the delivery of one until the next IRET (SDM Vol. 3A 6.7.1). */
@@ -303,6 +313,7 @@ export class Cpu {
 
   set nmiPending(on: boolean) {
     this.events = on ? this.events | EV_NMI : this.events & ~EV_NMI;
+    if (on) this.budgetEnd = 0;
   }
 
   // --- Host entry points (DESIGN.md §2).
@@ -413,6 +424,7 @@ export class Cpu {
     const old = this.flags;
     this.lzMask = 0;
     this.flags = (value & 0x003f7fd5) | FLAGS_FIXED;
+    if ((this.flags & (FLAG_TF | FLAG_RF)) !== 0) this.budgetEnd = 0; // the loop must look at them
     if (((old ^ this.flags) & FLAG_AC) !== 0) this.updateModeMasks();
   }
 
@@ -539,6 +551,7 @@ export class Cpu {
       }
     }
     this.events = exec ? this.events | EV_BREAKPOINTS : this.events & ~EV_BREAKPOINTS;
+    this.budgetEnd = 0;
     this.flushTlb(true);
   }
 
@@ -551,6 +564,7 @@ export class Cpu {
       if (((lin - a) >>> 0) < len || ((a - lin) >>> 0) < size) {
         this.dr[6] |= 1 << n;
         this.events |= EV_DATA_TRAP;
+        this.budgetEnd = 0;
       }
     }
   }
@@ -1040,6 +1054,7 @@ export class Cpu {
   requestStop(): void {
     this.stopReason = StopReason.Requested;
     this.events |= EV_STOP;
+    this.budgetEnd = 0;
   }
 
   // =====================================================================
@@ -1059,7 +1074,8 @@ export class Cpu {
     this.stopReason = 0;
     this.events &= ~EV_STOP;
     if (this.shutdown) return StopReason.Shutdown;
-    this.budgetEnd = this.instructions + budget;
+    this.budgetLimit = this.instructions + budget;
+    this.budgetEnd = 0; // look at pending events first
     while (this.stopReason === 0) {
       try {
         this.loop();
@@ -1084,12 +1100,16 @@ export class Cpu {
     const op32 = dispatchTables.op32;
     for (;;) {
       if (this.instructions >= this.budgetEnd) {
-        if (this.stopReason === 0) this.stopReason = StopReason.Budget;
-        return;
-      }
-      if ((this.events | (this.flags & (FLAG_TF | FLAG_RF))) !== 0) {
-        if (this.stopReason !== 0) return;
-        if (this.checkEvents()) continue;
+        if (this.instructions >= this.budgetLimit) {
+          if (this.stopReason === 0) this.stopReason = StopReason.Budget;
+          return;
+        }
+        if ((this.events | (this.flags & 0x10100)) !== 0) { // TF | RF
+          if (this.stopReason !== 0) return;
+          if (this.checkEvents()) continue;
+        }
+        // Re-arm: check again after this instruction while something is still pending.
+        this.budgetEnd = (this.events | (this.flags & 0x10100)) !== 0 ? this.instructions + 1 : this.budgetLimit;
       }
       // Prefix state is already clean: prefixes restore it after their instruction
       // (continueAfterPrefix) and the fault path does in handleFault.
