@@ -459,7 +459,9 @@ export class Cpu {
     this.segAttr[seg] = attr;
     this.recomputeSegmentChecks(seg);
     if (seg === CS) {
-      this.code32 = (attr & 0x4000) !== 0;
+      const code32 = (attr & 0x4000) !== 0;
+      if (code32 !== this.code32) this.budgetEnd = 0; // leave the loop's 32-bit fast path
+      this.code32 = code32;
       if (this.segOverride < 0 && this.rep === 0) this.opsize32 = this.addr32 = this.code32;
       this.fetchWindow = 0;
     } else if (seg === SS) {
@@ -1113,29 +1115,37 @@ export class Cpu {
       }
       // Prefix state is already clean: prefixes restore it after their instruction
       // (continueAfterPrefix) and the fault path does in handleFault.
-      this.instrStart = this.eip;
-      this.instructions++;
       if (this.code32) {
-        // The most frequent opcodes are called directly (monomorphic, inlinable).
-        const op = this.fetch8();
-        switch (op) {
-          case 0x89: movEvGv(this); break;
-          case 0x8b: movGvEv(this); break;
-          case 0x01: addEvGv(this); break;
-          case 0x29: subEvGv(this); break;
-          case 0x31: xorEvGv(this); break;
-          case 0x39: cmpEvGv(this); break;
-          case 0x85: testEvGv(this); break;
-          case 0x75: jnzShort(this); break;
-          case 0x74: jzShort(this); break;
-          case 0xc1: shiftByImm(this); break;
-          case 0x83: group1Imm8(this); break;
-          case 0xd1: shiftByOne(this); break;
-          default:
-            if ((op & 0xf0) === 0x40) incDec32(this, op & 7, (op & 8) !== 0 ? -1 : 1);
-            else op32[op](this);
-        }
-      } else op16[this.fetch8()](this);
+        // 32-bit code runs in this inner loop until the compare trips (an event, the
+        // budget, or a CS load that changes the code size: setSegmentCache arms it).
+        do {
+          this.instrStart = this.eip;
+          this.instructions++;
+          // The most frequent opcodes are called directly (monomorphic, inlinable).
+          const op = this.fetch8();
+          switch (op) {
+            case 0x89: movEvGv(this); break;
+            case 0x8b: movGvEv(this); break;
+            case 0x01: addEvGv(this); break;
+            case 0x29: subEvGv(this); break;
+            case 0x31: xorEvGv(this); break;
+            case 0x39: cmpEvGv(this); break;
+            case 0x85: testEvGv(this); break;
+            case 0x75: jnzShort(this); break;
+            case 0x74: jzShort(this); break;
+            case 0xc1: shiftByImm(this); break;
+            case 0x83: group1Imm8(this); break;
+            case 0xd1: shiftByOne(this); break;
+            default:
+              if ((op & 0xf0) === 0x40) incDec32(this, op & 7, (op & 8) !== 0 ? -1 : 1);
+              else op32[op](this);
+          }
+        } while (this.instructions < this.budgetEnd);
+      } else {
+        this.instrStart = this.eip;
+        this.instructions++;
+        op16[this.fetch8()](this);
+      }
     }
   }
 
