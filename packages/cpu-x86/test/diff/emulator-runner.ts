@@ -9,6 +9,7 @@ import {
   CODE_BASE, DATA_BASE, DATA_SIZE, STACK_BASE, STACK_SIZE, STACK_WINDOW_BASE, STACK_WINDOW_SIZE, EFLAGS_SETTABLE,
   type DiffCase, type DiffResult,
 } from './diff-case.js';
+import { enterRing3, installRing3Kernel, readVectorFrame, type Ring3KernelLayout } from '../support/ring3-kernel.js';
 
 // Physical layout of the test machine.
 const PD = 0x1000;
@@ -19,29 +20,17 @@ const PT_KERNEL = 0x5000;
 const PHYS_DATA = 0x10000;
 const PHYS_CODE = 0x11000;
 const PHYS_STACK = 0x20000;
-const PHYS_KERNEL = 0x40000; // GDT, IDT, TSS, host-entry page, kernel stack (6 pages)
-const KERNEL_LIN = 0xffc00000 | 0;
-const GDT_LIN = KERNEL_LIN;
-const IDT_LIN = KERNEL_LIN + 0x1000;
-const TSS_LIN = KERNEL_LIN + 0x2000;
-const ENTRY_LIN = KERNEL_LIN + 0x3000;
-const KSTACK_TOP = KERNEL_LIN + 0x6000;
+const PHYS_KERNEL = 0x40000;
 
-const USER_CS = 0x1b, USER_DS = 0x23, KERNEL_CS = 0x08, KERNEL_DS = 0x10, TSS_SEL = 0x28;
-/** Exceptions that push an error code (Intel SDM Vol. 3A table 6-1). */
-const HAS_ERROR_CODE = new Set([8, 10, 11, 12, 13, 14, 17]);
 /** Instructions allowed per case before it counts as a timeout. */
 const CASE_BUDGET = 200_000;
-
-function descriptor(base: number, limit: number, access: number, flags: number): [number, number] {
-  const lo = ((base & 0xffff) << 16) | (limit & 0xffff);
-  const hi = (base & 0xff000000) | ((flags & 0xf) << 20) | (limit & 0xf0000) | ((access & 0xff) << 8) | ((base >>> 16) & 0xff);
-  return [lo | 0, hi | 0];
-}
+/** INT3 and INTO are allowed from user mode, as on Linux (INT 80h is not generated). */
+const USER_GATES = new Set([3, 4]);
 
 export class EmulatorRunner {
   readonly cpu: Cpu;
   private readonly mem: PhysicalMemory;
+  private readonly kernel: Ring3KernelLayout;
   private fault: { vector: number; errorCode: number; eip: number; cr2: number } | null = null;
   private endEip = 0;
   private finished = false;
@@ -49,61 +38,39 @@ export class EmulatorRunner {
   constructor() {
     this.mem = new PhysicalMemory(1 << 20);
     this.cpu = new Cpu({ memory: this.mem });
-    this.buildTables();
+    this.kernel = {
+      pageDirectory: PD,
+      kernelPageTable: PT_KERNEL,
+      kernelPages: PHYS_KERNEL,
+      vectors: 32,
+      userGates: USER_GATES,
+      onVector: (c, v) => this.onException(c, v),
+    };
+    this.mapUserPages();
+    installRing3Kernel(this.cpu, this.kernel);
   }
 
-  private buildTables(): void {
+  /** The host harness's layout: data, code and stack pages at the same linear addresses. */
+  private mapUserPages(): void {
     const m = this.mem;
-    const map = (pt: number, index: number, phys: number, flags: number): void => m.write32(pt + index * 4, phys | flags);
+    const map = (pt: number, index: number, phys: number): void => m.write32(pt + index * 4, phys | 7);
     m.write32(PD + (DATA_BASE >>> 22) * 4, PT_DATA | 7);
     m.write32(PD + (CODE_BASE >>> 22) * 4, PT_CODE | 7);
     m.write32(PD + (STACK_BASE >>> 22) * 4, PT_STACK | 7);
-    m.write32(PD + (KERNEL_LIN >>> 22) * 4, PT_KERNEL | 3);
-    map(PT_DATA, (DATA_BASE >>> 12) & 0x3ff, PHYS_DATA, 7);
-    map(PT_CODE, (CODE_BASE >>> 12) & 0x3ff, PHYS_CODE, 7);
-    for (let i = 0; i < STACK_SIZE / 4096; i++) map(PT_STACK, ((STACK_BASE >>> 12) & 0x3ff) + i, PHYS_STACK + i * 4096, 7);
-    for (let i = 0; i < 6; i++) map(PT_KERNEL, i, PHYS_KERNEL + i * 4096, 3);
-
-    const gdt: [number, number][] = [
-      [0, 0],
-      descriptor(0, 0xfffff, 0x9b, 0xc),
-      descriptor(0, 0xfffff, 0x93, 0xc),
-      descriptor(0, 0xfffff, 0xfb, 0xc),
-      descriptor(0, 0xfffff, 0xf3, 0xc),
-      descriptor(TSS_LIN, 0x67, 0x8b, 0x0),
-    ];
-    gdt.forEach(([lo, hi], i) => {
-      m.write32(PHYS_KERNEL + i * 8, lo);
-      m.write32(PHYS_KERNEL + i * 8 + 4, hi);
-    });
-    for (let v = 0; v < 32; v++) {
-      const off = ENTRY_LIN + v * 16;
-      const dpl = v === 3 || v === 4 ? 3 : 0; // INT3 and INTO are allowed from user mode, as on Linux
-      m.write32(PHYS_KERNEL + 0x1000 + v * 8, (KERNEL_CS << 16) | (off & 0xffff));
-      m.write32(PHYS_KERNEL + 0x1000 + v * 8 + 4, (off & 0xffff0000) | 0x8e00 | (dpl << 13));
-      this.cpu.addHostEntry(off, (c) => this.onException(c, v));
-    }
-    m.write32(PHYS_KERNEL + 0x2000 + 4, KSTACK_TOP); // ESP0
-    m.write32(PHYS_KERNEL + 0x2000 + 8, KERNEL_DS); // SS0
-    m.write16(PHYS_KERNEL + 0x2000 + 0x66, 0x68); // no I/O bitmap (beyond the limit)
+    map(PT_DATA, (DATA_BASE >>> 12) & 0x3ff, PHYS_DATA);
+    map(PT_CODE, (CODE_BASE >>> 12) & 0x3ff, PHYS_CODE);
+    for (let i = 0; i < STACK_SIZE / 4096; i++) map(PT_STACK, ((STACK_BASE >>> 12) & 0x3ff) + i, PHYS_STACK + i * 4096);
   }
 
   private onException(c: Cpu, vector: number): void {
-    let sp = c.reg32[4];
-    let errorCode = 0;
-    if (HAS_ERROR_CODE.has(vector)) {
-      errorCode = c.sysRead32(sp);
-      sp += 4;
-    }
-    const eip = c.sysRead32(sp);
-    const eflags = c.sysRead32(sp + 8);
-    const userEsp = c.sysRead32(sp + 12);
-    c.reg32[4] = userEsp;
-    c.setEflags(eflags);
-    if (vector === 13 && eip === this.endEip && errorCode === 0) {
+    const frame = readVectorFrame(c, vector);
+    const errorCode = frame.error < 0 ? 0 : frame.error;
+    c.reg32[4] = frame.esp;
+    c.setEflags(frame.eflags);
+    if (vector === 13 && frame.eip === this.endEip >>> 0 && errorCode === 0) {
       this.finished = true; // the HLT placed after the case code
     } else {
-      this.fault = { vector, errorCode, eip, cr2: vector === 14 ? c.cr2 : 0 };
+      this.fault = { vector, errorCode, eip: frame.eip | 0, cr2: vector === 14 ? c.cr2 : 0 };
     }
     c.requestStop();
   }
@@ -118,28 +85,9 @@ export class EmulatorRunner {
     m.u8.fill(0xf4, PHYS_CODE, PHYS_CODE + 4096);
     m.u8.set(tc.code, PHYS_CODE);
     this.endEip = (CODE_BASE + tc.code.length) | 0;
-
-    c.reset();
-    c.cr3 = PD;
-    c.cr0 = 0x80000011 | 0x10000 | 0x20; // PG, PE, ET, WP, NE (x87 errors raise #MF, vector 16, as on Linux)
-    c.gdtrBase = GDT_LIN;
-    c.gdtrLimit = 6 * 8 - 1;
-    c.idtrBase = IDT_LIN;
-    c.idtrLimit = 32 * 8 - 1;
-    c.trSel = TSS_SEL;
-    c.trBase = TSS_LIN;
-    c.trLimit = 0x67;
-    c.trType = 11;
-    c.cpl = 3;
-    c.updateModeMasks();
-    c.flushTlb(true);
-    for (let s = 0; s < 6; s++) {
-      if (s === 1) c.setSegmentCache(s, USER_CS, 0, 0xffffffff, 0xc0fb);
-      else c.setSegmentCache(s, USER_DS, 0, 0xffffffff, 0xc0f3);
-    }
+    // CR0.NE: x87 errors raise #MF (vector 16), as on Linux.
+    enterRing3(c, this.kernel, { eip: CODE_BASE, eflags: tc.eflags & EFLAGS_SETTABLE, cr0Extra: 0x20 });
     for (let i = 0; i < 8; i++) c.reg32[i] = tc.regs[i];
-    c.setEflags((tc.eflags & EFLAGS_SETTABLE) | 0x202);
-    c.eip = CODE_BASE;
     this.fault = null;
     this.finished = false;
   }
