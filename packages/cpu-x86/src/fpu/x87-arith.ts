@@ -173,8 +173,9 @@ function isNanSlot(f: Uint32Array, s: number): boolean {
 
 /**
  * FPREM (D9 F8) / FPREM1 (D9 F5): C0 C3 C1 = quotient bits, C2 = incomplete.
- * Host check: with a NaN result (NaN operand, invalid operation) only C1 and
- * C2 are cleared, C0 and C3 keep their values.
+ * Host check: with a NaN result (NaN operand, invalid operation), or when an
+ * unmasked exception (e.g. DE) stops the operation, only C1 and C2 are
+ * cleared; C0 and C3 keep their values.
  */
 export function fprem(nearest: boolean): RegOp {
   return (c, fop) => {
@@ -186,8 +187,8 @@ export function fprem(nearest: boolean): RegOp {
     const f = x.regs;
     const nan = isNanSlot(f, s0) || isNanSlot(f, s1);
     x.env.flags = 0;
-    f80Prem(f, s0, s0, s1, x.env, nearest);
-    commit(x, nan || (x.env.flags & SW_IE) !== 0 ? SW_C1 | SW_C2 : SW_CC);
+    const done = f80Prem(f, s0, s0, s1, x.env, nearest);
+    commit(x, nan || !done || (x.env.flags & SW_IE) !== 0 ? SW_C1 | SW_C2 : SW_CC);
     c.extraCycles += FPREM_CYCLES;
   };
 }
