@@ -232,7 +232,7 @@ function fstore(fmt: number, popAfter: boolean): MemOp {
 /**
  * FST ST(i) (DD D0+i), FSTP ST(i) (DD D8+i and the aliases DF D0+i, DF D8+i):
  * raw copies. `quiet`: the alias D9 D8+i ("FSTP1"), which with an empty
- * ST(0) raises nothing and only pops, leaving ST(i) alone (host check).
+ * ST(0) raises nothing and only pops (clearing C1), leaving ST(i) alone (host check).
  */
 function fstSti(popAfter: boolean, quiet = false): RegOp {
   return (c, fop) => {
@@ -241,8 +241,10 @@ function fstSti(popAfter: boolean, quiet = false): RegOp {
     const s = x.top;
     const d = (x.top + (fop & 7)) & 7;
     if (!isFull(x, s)) {
-      if (quiet) pop(x);
-      else if (stackFault(x, false)) {
+      if (quiet) {
+        x.sw &= ~SW_C1; // C1 cleared as for any store (host check)
+        pop(x);
+      } else if (stackFault(x, false)) {
         setIndefinite(x, d);
         if (popAfter) pop(x);
       }
