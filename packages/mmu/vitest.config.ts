@@ -1,0 +1,9 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: { conditions: ['@xen-ts/source'] },
+  test: {
+    include: ['src/**/*.test.ts'],
+    testTimeout: 60_000,
+  },
+});
