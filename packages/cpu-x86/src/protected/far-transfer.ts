@@ -11,6 +11,7 @@ import * as $stack from '../ops/stack.js';
 import * as $descriptor from './descriptor.js';
 import * as $segment_load from './segment-load.js';
 import * as $task_switch from './task-switch.js';
+import * as $stack_frame from './stack-frame.js';
 
 // Imports are used through module-local copies: V8 re-checks an imported binding
 // at every use (it could be uninitialised in an import cycle) but folds a module's
@@ -20,6 +21,10 @@ const { writableFlagsMask } = $stack;
 const { desc, descAttr, descBase, descDpl, descLimit, readDescriptor } = $descriptor;
 const { nullInaccessibleSegments, VM86_ATTR } = $segment_load;
 const { TASK_SWITCH_CALL, TASK_SWITCH_IRET, TASK_SWITCH_JMP, taskSwitch } = $task_switch;
+const { pushOnInnerStack } = $stack_frame;
+
+/** The parameters a call gate copies (no allocation per call). */
+const GATE_PARAMS = new Int32Array(32);
 
 /** Cycles for a far transfer (P6: 20-40; through a gate with a stack switch ~100). */
 export const FAR_CYCLES = 25;
@@ -198,9 +203,9 @@ function callGate(c: Cpu, gateLo: number, gateHi: number, gate32: boolean, retCs
     const ssLimit = descLimit(sLo, sHi);
     const ssAttr = descAttr(sHi);
     const ss32 = (ssAttr & 0x4000) !== 0;
-    // Read the parameters from the old stack first.
-    const params: number[] = [];
-    for (let i = paramCount - 1; i >= 0; i--) params.push(gate32 ? c.peek32(i * 4) : c.peek16(i * 2));
+    // Read the parameters from the old stack first (at most 31: the gate's 5-bit count).
+    const params = GATE_PARAMS;
+    for (let i = 0; i < paramCount; i++) params[i] = gate32 ? c.peek32((paramCount - 1 - i) * 4) : c.peek16((paramCount - 1 - i) * 2);
     const oldSs = c.segSel[SS];
     const oldEsp = c.stack32 ? c.reg32[4] : c.reg16[8];
     const frame = (4 + paramCount) * w;
@@ -208,20 +213,12 @@ function callGate(c: Cpu, gateLo: number, gateHi: number, gate32: boolean, retCs
     const bottom = ((sp - frame) >>> 0) & (ss32 ? 0xffffffff : 0xffff);
     const expandDown = (ssAttr & 0x1c) === 0x14;
     if (expandDown ? bottom <= ssLimit : bottom + frame - 1 > ssLimit) c.fault(VEC_SS, newSs & 0xfffc);
-    const oldCpl = c.cpl;
-    const push = (v: number): void => {
-      sp = ss32 ? (sp - w) | 0 : (sp - w) & 0xffff;
-      const lin = (ssBase + sp) | 0;
-      // Written with the new ring's (supervisor) rights.
-      if (gate32) c.sysWrite32(lin, v);
-      else c.sysWrite16(lin, v);
-    };
-    push(oldSs);
-    push(oldEsp);
-    for (const p of params) push(p);
-    push(retCs);
-    push(retEip);
-    void oldCpl;
+    // Written with the new ring's (supervisor) rights.
+    sp = pushOnInnerStack(c, ssBase, sp, ss32, gate32, oldSs);
+    sp = pushOnInnerStack(c, ssBase, sp, ss32, gate32, oldEsp);
+    for (let i = 0; i < paramCount; i++) sp = pushOnInnerStack(c, ssBase, sp, ss32, gate32, params[i]);
+    sp = pushOnInnerStack(c, ssBase, sp, ss32, gate32, retCs);
+    sp = pushOnInnerStack(c, ssBase, sp, ss32, gate32, retEip);
     c.setSegmentCache(SS, newSs, ssBase, ssLimit, ssAttr);
     if (ss32) c.reg32[4] = sp;
     else c.reg16[8] = sp;

@@ -9,6 +9,7 @@ import type { Cpu } from '../cpu.js';
 import * as $constants from '../constants.js';
 import * as $descriptor from './descriptor.js';
 import * as $task_switch from './task-switch.js';
+import * as $stack_frame from './stack-frame.js';
 
 // Imports are used through module-local copies: V8 re-checks an imported binding
 // at every use (it could be uninitialised in an import cycle) but folds a module's
@@ -16,6 +17,7 @@ import * as $task_switch from './task-switch.js';
 const { CS, DS, ES, FLAG_AC, FLAG_IF, FLAG_NT, FLAG_RF, FLAG_TF, FLAG_VM, FS, GS, SS, VEC_GP, VEC_NP, VEC_SS, VEC_TS } = $constants;
 const { desc, descAttr, descBase, descDpl, descLimit, readDescriptor } = $descriptor;
 const { TASK_SWITCH_INT, taskSwitch } = $task_switch;
+const { DATA_SEGMENTS, pushOnCurrentStack, pushOnInnerStack } = $stack_frame;
 
 /** A processor exception (EXT = 1, no gate DPL check). */
 export const INT_EXCEPTION = 0;
@@ -113,28 +115,22 @@ export function deliverInterrupt(c: Cpu, vector: number, kind: number, errorCode
     const frameBottom = ((sp - words * wordSize) >>> 0) & (ss32 ? 0xffffffff : 0xffff);
     checkStackRange(c, ssAttr, ssLimit, frameBottom, words * wordSize, (newSs & 0xfffc) | ext);
 
-    const push = (v: number): void => {
-      sp = ss32 ? (sp - wordSize) | 0 : (sp - wordSize) & 0xffff;
-      const lin = (ssBase + sp) | 0;
-      if (is32) c.sysWrite32(lin, v);
-      else c.sysWrite16(lin, v);
-    };
     if (fromVm86) {
-      push(c.segSel[GS]);
-      push(c.segSel[FS]);
-      push(c.segSel[DS]);
-      push(c.segSel[ES]);
+      sp = pushOnInnerStack(c, ssBase, sp, ss32, is32, c.segSel[GS]);
+      sp = pushOnInnerStack(c, ssBase, sp, ss32, is32, c.segSel[FS]);
+      sp = pushOnInnerStack(c, ssBase, sp, ss32, is32, c.segSel[DS]);
+      sp = pushOnInnerStack(c, ssBase, sp, ss32, is32, c.segSel[ES]);
     }
-    push(c.segSel[SS]);
-    push(c.reg32[4]);
-    push(oldFlags);
-    push(oldCs);
-    push(oldEip);
-    if (errorCode >= 0) push(errorCode);
+    sp = pushOnInnerStack(c, ssBase, sp, ss32, is32, c.segSel[SS]);
+    sp = pushOnInnerStack(c, ssBase, sp, ss32, is32, c.reg32[4]);
+    sp = pushOnInnerStack(c, ssBase, sp, ss32, is32, oldFlags);
+    sp = pushOnInnerStack(c, ssBase, sp, ss32, is32, oldCs);
+    sp = pushOnInnerStack(c, ssBase, sp, ss32, is32, oldEip);
+    if (errorCode >= 0) sp = pushOnInnerStack(c, ssBase, sp, ss32, is32, errorCode);
 
     c.flags &= ~(FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM | (isInterruptGate ? FLAG_IF : 0));
     if (fromVm86) {
-      for (const s of [ES, DS, FS, GS]) c.setSegmentCache(s, 0, 0, 0, 0x10000);
+      for (const s of DATA_SEGMENTS) c.setSegmentCache(s, 0, 0, 0, 0x10000);
     }
     c.cpl = newCpl;
     c.setSegmentCache(SS, newSs, ssBase, ssLimit, ssAttr);
@@ -156,17 +152,11 @@ export function deliverInterrupt(c: Cpu, vector: number, kind: number, errorCode
   checkStackRange(c, c.segAttr[SS], c.segLimit[SS], bottom, bytes, 0, true);
   // Write the frame first and move ESP last, so a #PF on the stack leaves the state intact.
   let sp = sp0;
-  const stack32 = c.stack32;
-  const push = (v: number): void => {
-    sp = stack32 ? (sp - wordSize) | 0 : (sp - wordSize) & 0xffff;
-    if (is32) c.write32(SS, sp, v);
-    else c.write16(SS, sp, v);
-  };
-  push(oldFlags);
-  push(oldCs);
-  push(oldEip);
-  if (errorCode >= 0) push(errorCode);
-  if (stack32) c.reg32[4] = sp;
+  sp = pushOnCurrentStack(c, sp, is32, oldFlags);
+  sp = pushOnCurrentStack(c, sp, is32, oldCs);
+  sp = pushOnCurrentStack(c, sp, is32, oldEip);
+  if (errorCode >= 0) sp = pushOnCurrentStack(c, sp, is32, errorCode);
+  if (c.stack32) c.reg32[4] = sp;
   else c.reg16[8] = sp;
   c.flags &= ~(FLAG_TF | FLAG_NT | FLAG_RF | FLAG_VM | (isInterruptGate ? FLAG_IF : 0));
   c.setSegmentCache(CS, (selector & 0xfffc) | c.cpl, descBase(cLo, cHi), csLimit, descAttr(cHi));

@@ -6,12 +6,14 @@
 import type { Cpu } from '../cpu.js';
 import * as $constants from '../constants.js';
 import * as $descriptor from './descriptor.js';
+import * as $stack_frame from './stack-frame.js';
 
 // Imports are used through module-local copies: V8 re-checks an imported binding
 // at every use (it could be uninitialised in an import cycle) but folds a module's
 // own constants and calls its own function bindings directly. Hot paths depend on it.
 const { CS, SS, VEC_GP, VEC_NP, VEC_SS } = $constants;
 const { desc, descAttr, descBase, descDpl, descIsCodeOrData, descLimit, descPresent, markAccessed, readDescriptor } = $descriptor;
+const { DATA_SEGMENTS } = $stack_frame;
 
 /** Segment attributes of a real-mode or virtual-8086 segment. */
 export const REAL_MODE_DATA_ATTR = 0x93;
@@ -76,7 +78,7 @@ export function loadSegment(c: Cpu, seg: number, selector: number): void {
  * is below the new CPL are nulled (Intel SDM Vol. 2A "RET", "IRET").
  */
 export function nullInaccessibleSegments(c: Cpu): void {
-  for (const seg of [0, 3, 4, 5]) {
+  for (const seg of DATA_SEGMENTS) {
     const attr = c.segAttr[seg];
     if ((attr & 0x10000) !== 0) continue;
     const dpl = (attr >> 5) & 3;
