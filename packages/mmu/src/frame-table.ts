@@ -7,7 +7,7 @@ export const PageType = {
   None: 0,
   L1: 1,
   L2: 2,
-  /** Reserved for PAE (not validated yet). */
+  /** PAE page directory pointer table (the PAE top level). */
   L3: 3,
   /** Reserved (x86-64 only). */
   L4: 4,
@@ -22,11 +22,18 @@ export function isPageTableType(t: number): boolean {
   return t >= PageType.L1 && t <= PageType.L4;
 }
 
+/** Types whose contents are checked when the type is taken: page tables and descriptor pages. */
+export function isValidatedType(t: number): boolean {
+  return isPageTableType(t) || t === PageType.SegDesc;
+}
+
 /** Owner value of a frame that belongs to no domain. */
 export const NO_OWNER = DomId.DOMID_INVALID;
 
 const FLAG_PINNED = 1;
 const FLAG_VALIDATED = 2;
+/** Xen's PGT_pae_xen_l2: an L2 used in PAE L3 slot 3, carrying Xen's entries; part of the type. */
+const FLAG_XEN_L2 = 4;
 const COUNT_MAX = 0x7fffffff;
 
 /**
@@ -34,7 +41,10 @@ const COUNT_MAX = 0x7fffffff;
  * (taking the references they need) or release them. Implemented by {@link PageTableValidator}.
  */
 export interface PageTableHooks {
-  /** Take the references the frame's entries need; 0 or -errno, leaving nothing taken on failure. */
+  /**
+   * Take the references the frame's entries need (page tables) or check its descriptors (SegDesc);
+   * 0 or -errno, leaving nothing taken on failure.
+   */
   validate(mfn: number, type: PageType): number;
   /** Drop the references the frame's entries hold. */
   release(mfn: number, type: PageType): void;
@@ -81,6 +91,10 @@ export class FrameTable {
   isValidated(mfn: number): boolean {
     return (this.flags[mfn]! & FLAG_VALIDATED) !== 0;
   }
+  /** PAE: the frame is typed as the L2 of L3 slot 3 (Xen's PGT_pae_xen_l2). */
+  isPaeXenL2(mfn: number): boolean {
+    return (this.flags[mfn]! & FLAG_XEN_L2) !== 0;
+  }
   /** Used by the pin operations only. */
   setPinned(mfn: number, pinned: boolean): void {
     if (pinned) this.flags[mfn]! |= FLAG_PINNED;
@@ -115,27 +129,31 @@ export class FrameTable {
 
   /**
    * Take a type reference. The type may change only while the type count is 0; taking a
-   * page-table type validates the frame first (the frame is marked typed-but-unvalidated meanwhile,
-   * so recursion back into it fails). 0 or -EINVAL (type conflict / validation failure) or the
-   * validator's error; on failure nothing changes.
+   * page-table or SegDesc type validates the frame first (the frame is marked typed-but-unvalidated
+   * meanwhile, so recursion back into it fails). `paeXenL2` is part of the type (Xen's
+   * PGT_pae_xen_l2): an L2 typed one way cannot be taken the other way. 0 or -EINVAL (type conflict /
+   * validation failure) or the validator's error; on failure nothing changes.
    */
-  getPageType(mfn: number, type: PageType): number {
+  getPageType(mfn: number, type: PageType, paeXenL2 = false): number {
     if (!this.isValidMfn(mfn) || type === PageType.None) return -XenErrno.EINVAL;
+    if (paeXenL2 && type !== PageType.L2) return -XenErrno.EINVAL;
     const count = this.typeCounts[mfn]!;
     if (count > 0) {
-      if (this.types[mfn] !== type) return -XenErrno.EINVAL;
-      if (isPageTableType(type) && !this.isValidated(mfn)) return -XenErrno.EINVAL; // being validated
+      if (this.types[mfn] !== type || this.isPaeXenL2(mfn) !== paeXenL2) return -XenErrno.EINVAL;
+      if (isValidatedType(type) && !this.isValidated(mfn)) return -XenErrno.EINVAL; // being validated
       if (count >= COUNT_MAX) return -XenErrno.ENOMEM;
       this.typeCounts[mfn] = count + 1;
       return 0;
     }
     this.types[mfn] = type;
     this.typeCounts[mfn] = 1;
-    if (isPageTableType(type)) {
+    if (paeXenL2) this.flags[mfn]! |= FLAG_XEN_L2;
+    if (isValidatedType(type)) {
       const rc = this.hooks ? this.hooks.validate(mfn, type) : -XenErrno.EINVAL;
       if (rc !== 0) {
         this.types[mfn] = PageType.None;
         this.typeCounts[mfn] = 0;
+        this.flags[mfn]! &= ~FLAG_XEN_L2;
         return rc;
       }
       this.flags[mfn]! |= FLAG_VALIDATED;
@@ -152,19 +170,20 @@ export class FrameTable {
       return;
     }
     const type = this.types[mfn] as PageType;
-    if (isPageTableType(type) && this.isValidated(mfn)) {
+    if (isValidatedType(type) && this.isValidated(mfn)) {
       this.flags[mfn]! &= ~FLAG_VALIDATED;
       this.hooks?.release(mfn, type);
     }
+    this.flags[mfn]! &= ~FLAG_XEN_L2;
     this.typeCounts[mfn] = 0;
     this.types[mfn] = PageType.None;
   }
 
   /** getPage then getPageType, undoing the first if the second fails. */
-  getPageAndType(mfn: number, domid: number, type: PageType): number {
+  getPageAndType(mfn: number, domid: number, type: PageType, paeXenL2 = false): number {
     const rc = this.getPage(mfn, domid);
     if (rc !== 0) return rc;
-    const rt = this.getPageType(mfn, type);
+    const rt = this.getPageType(mfn, type, paeXenL2);
     if (rt !== 0) this.putPage(mfn);
     return rt;
   }

@@ -59,7 +59,7 @@ describe('mmu_update', () => {
     const { mmu } = machine();
     expect(mmuUpdate(mmu, DOM1, [{ ptr: BigInt(64 * 4096), val: 0n }]).rc).toBe(-XenErrno.EINVAL);
     expect(mmuUpdate(mmu, DOM1, [{ ptr: BigInt(9 * 4096), val: 1n << 32n }]).rc).toBe(-XenErrno.EINVAL);
-    expect(mmuUpdate(mmu, DOM1, [{ ptr: BigInt(9 * 4096 + MmuCmd.MMU_PT_UPDATE_PRESERVE_AD), val: 0n }]).rc).toBe(
+    expect(mmuUpdate(mmu, DOM1, [{ ptr: BigInt(9 * 4096 + MmuCmd.MMU_PT_UPDATE_NO_TRANSLATE), val: 0n }]).rc).toBe(
       -XenErrno.ENOSYS,
     );
   });
