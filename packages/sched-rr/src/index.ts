@@ -1,0 +1,2 @@
+export * from './rr-scheduler.js';
+export * from './plugin.js';
