@@ -1,0 +1,64 @@
+// A domain: its memory (P2M), vCPUs, shared_info page, event channels, grant table and life
+// cycle. Xen: struct domain.
+import { ShutdownReason } from '@xen-ts/abi';
+import type { EventChannels } from '../events/event-channels.js';
+import type { GrantTable } from '../grants/grant-table.js';
+import type { Vcpu } from './vcpu.js';
+
+export type DomainState = 'created' | 'running' | 'paused' | 'shutdown' | 'dying' | 'dead';
+export type OnCrash = 'destroy' | 'restart' | 'preserve';
+
+export const SHUTDOWN_NAMES: Readonly<Record<number, string>> = {
+  [ShutdownReason.SHUTDOWN_poweroff]: 'poweroff',
+  [ShutdownReason.SHUTDOWN_reboot]: 'reboot',
+  [ShutdownReason.SHUTDOWN_suspend]: 'suspend',
+  [ShutdownReason.SHUTDOWN_crash]: 'crash',
+  [ShutdownReason.SHUTDOWN_watchdog]: 'watchdog',
+  [ShutdownReason.SHUTDOWN_soft_reset]: 'soft_reset',
+};
+
+export class Domain {
+  readonly vcpus: Vcpu[] = [];
+  /** Pseudo-physical → machine frame (the P2M the builder hands the guest). */
+  p2m: number[] = [];
+  maxPages = 0;
+  /** Frames the domain holds as memory (Xen's tot_pages; shared_info and grant frames are not counted). */
+  totPages = 0;
+  sharedInfoMfn = -1;
+  state: DomainState = 'created';
+  /** Pause count from the toolstack (xl pause); vCPUs run only at 0. */
+  pauseCount = 0;
+  shutdownReason = -1;
+  /** SCHEDOP_shutdown_code latches a reason for the next shutdown. */
+  shutdownCode = -1;
+  /** Why the hypervisor crashed the domain, for the log. */
+  crashMessage = '';
+  /** vm_assist bits enabled. */
+  vmAssist = 0;
+  /** Where the console_io output of this domain goes, line-buffered. */
+  consoleLine = '';
+  events!: EventChannels;
+  grants!: GrantTable;
+  /** Counters for the trace and `xen top`. */
+  readonly hypercallCounts = new Float64Array(64);
+  readonly bounceCounts = new Float64Array(256);
+  eventUpcalls = 0;
+  /** Simulated ns of CPU time consumed (the paper's per-domain virtual time). */
+  cpuTimeNs = 0;
+
+  constructor(
+    readonly id: number,
+    readonly name: string,
+    readonly privileged: boolean,
+    readonly onCrash: OnCrash = 'destroy',
+  ) {}
+
+  get isAlive(): boolean {
+    return this.state === 'created' || this.state === 'running' || this.state === 'paused';
+  }
+
+  /** The machine byte address of vCPU `v`'s vcpu_info. */
+  vcpuInfoAddr(v: number): number {
+    return this.sharedInfoMfn * 4096 + v * 64;
+  }
+}

@@ -1,0 +1,79 @@
+// memory_op (hypercall 12): reservations and the machine's page counts (xen-abi.md §2.12).
+import { DomId } from '@xen-ts/abi';
+import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, readGuest, writeGuest32, type HypercallArgs } from './hypercall.js';
+import type { Domain } from '../domain/domain.js';
+
+const XENMEM_increase_reservation = 0;
+const XENMEM_decrease_reservation = 1;
+const XENMEM_maximum_ram_page = 2;
+const XENMEM_current_reservation = 3;
+const XENMEM_maximum_reservation = 4;
+const XENMEM_populate_physmap = 6;
+/** Extents per call we accept; Xen would preempt with a continuation. */
+const MAX_EXTENTS = 1 << 16;
+
+function targetDomain(h: HypercallArgs, domid: number): Domain | number {
+  const self = h.v.domain;
+  if (domid === DomId.DOMID_SELF || domid === self.id) return self;
+  // Xen looks the domain up first (-ESRCH), then asks XSM (-EPERM).
+  const d = h.xen.domain(domid);
+  if (d === undefined) return ESRCH;
+  return self.privileged ? d : EPERM;
+}
+
+export function memoryOp(h: HypercallArgs): number {
+  const cmd = (h.a1 >>> 0) & 0xf; // bits above 4 carry a continuation start (MEMOP_EXTENT_SHIFT)
+  const arg = h.a2 >>> 0;
+  const { xen } = h;
+  switch (cmd) {
+    case XENMEM_maximum_ram_page:
+      return xen.mem.frames - 1;
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation: {
+      const a = readGuest(h, arg, 2);
+      if (a === null) return EFAULT;
+      const d = targetDomain(h, a.getUint16(0, true));
+      if (typeof d === 'number') return d;
+      return cmd === XENMEM_current_reservation ? xen.domainPages(d) : d.maxPages;
+    }
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap: {
+      // struct xen_memory_reservation {handle extent_start; ulong nr_extents; u32 extent_order; u32 mem_flags; domid_t domid}
+      const r = readGuest(h, arg, 20);
+      if (r === null) return EFAULT;
+      const list = r.getUint32(0, true);
+      const n = r.getUint32(4, true);
+      const order = r.getUint32(8, true);
+      const d = targetDomain(h, r.getUint16(16, true));
+      // Xen returns start_extent (0 here) when the domain does not exist, XSM's -EPERM otherwise.
+      if (d === ESRCH) return 0;
+      if (typeof d === 'number') return d;
+      if (order !== 0) return EINVAL; // no superpage extents
+      if (n > MAX_EXTENTS) return EINVAL;
+      let done = 0;
+      for (; done < n; done++) {
+        if (cmd === XENMEM_decrease_reservation) {
+          const gmfn = readGuest(h, list + done * 4, 4);
+          if (gmfn === null) break;
+          if (!xen.releaseDomainFrame(d, gmfn.getUint32(0, true))) break;
+        } else {
+          let pfn = 0;
+          if (cmd === XENMEM_populate_physmap) {
+            const e = readGuest(h, list + done * 4, 4);
+            if (e === null) break;
+            pfn = e.getUint32(0, true);
+          }
+          const mfn = xen.allocDomainFrame(d, cmd === XENMEM_populate_physmap ? pfn : -1);
+          if (mfn < 0) break;
+          if (list !== 0 && !writeGuest32(h, list + done * 4, mfn)) break;
+        }
+      }
+      return done;
+    }
+    default:
+      return ENOSYS;
+  }
+}
+
+void EINVAL;

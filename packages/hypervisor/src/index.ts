@@ -1,0 +1,16 @@
+export { Hypervisor, HypervisorStats } from './kernel/hypervisor.js';
+export type { RunOptions, RunResult, ConsoleListener, DomainEvent } from './kernel/hypervisor.js';
+export { resolveConfig } from './kernel/config.js';
+export type { HypervisorConfig, DomainConfig, ResolvedHypervisorConfig } from './kernel/config.js';
+export { PluginHost, PluginError } from './kernel/plugin-host.js';
+export { Domain, SHUTDOWN_NAMES } from './domain/domain.js';
+export type { DomainState, OnCrash } from './domain/domain.js';
+export { Vcpu } from './domain/vcpu.js';
+export { parseXenKernel, KernelImageError } from './builder/xen-kernel-image.js';
+export type { XenKernelImage, PaeMode } from './builder/xen-kernel-image.js';
+export { holeLayout, HOLE_2LEVEL, HOLE_PAE } from './machine/hole-layout.js';
+export type { HoleLayout, PagingMode } from './machine/hole-layout.js';
+export { Tracer } from './trace/tracer.js';
+export type { TraceRecord } from './trace/tracer.js';
+export { TimeKeeper, tscScale, guestTimeFromTsc } from './time/time-keeper.js';
+export { CostModel } from './time/cost-model.js';
