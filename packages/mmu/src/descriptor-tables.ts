@@ -54,6 +54,7 @@ export function updateDescriptor(mmu: Mmu, domid: number, maddrLo: number, maddr
   if (d.rc !== 0) return d.rc;
   const mfn = Math.floor(maddr / 4096);
   const { ft } = mmu;
+  // Xen's do_update_descriptor: no page of the caller's at that address is -EINVAL.
   if (!ft.isValidMfn(mfn) || ft.owner(mfn) !== domid) return -XenErrno.EINVAL;
   const type = ft.typeCount(mfn) > 0 && ft.type(mfn) === PageType.SegDesc ? PageType.SegDesc : PageType.Writable;
   if (ft.getPageType(mfn, type) !== 0) return -XenErrno.EINVAL;

@@ -204,6 +204,9 @@ describe('MMUEXT_SET_LDT and lazily mapped LDT frames', () => {
       expect(ldt(hole, 1).rc).toBe(-XenErrno.EINVAL);
       expect(ldt(hole - 4096, 513).rc).toBe(-XenErrno.EINVAL); // runs into the hole
       expect(ldt(hole - 4096, 512).rc).toBe(0);
+      expect(mapLdtFrame(mmu, DOM1, 0, 40)).toBe(-XenErrno.EINVAL); // dom 2's frame
+      expect(mapLdtFrame(mmu, DOM1, 0, 64)).toBe(-XenErrno.EINVAL); // past RAM
+      expect(mmu.ft.refCount(40)).toBe(0);
       expect(mapLdtFrame(mmu, DOM1, 0, 7)).toBe(0);
       expect(mapLdtFrame(mmu, DOM1, 0, 8)).toBe(-XenErrno.EINVAL); // one page of entries only
       expect(mapLdtFrame(mmu, DOM1, 1, 8)).toBe(-XenErrno.EINVAL); // vCPU 1 has no LDT

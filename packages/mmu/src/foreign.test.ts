@@ -19,7 +19,7 @@ describe('mmu_update foreigndom', () => {
       expect(mmuUpdate(mmu, DOM0, [upd(50, 0, pte(5, RW)), upd(50, 1, pte(6))], DOM1)).toEqual({ done: 2, rc: 0 });
       expect([mmu.ft.refCount(5), mmu.ft.type(5), mmu.ft.refCount(6)]).toEqual([1, PageType.Writable, 1]);
       // FD names the owner of the data frames: dom 0's own frame is refused under FD = dom 1
-      expect(mmuUpdate(mmu, DOM0, [upd(50, 2, pte(51))], DOM1).rc).toBe(-XenErrno.EPERM);
+      expect(mmuUpdate(mmu, DOM0, [upd(50, 2, pte(51))], DOM1).rc).toBe(-XenErrno.EBUSY);
       // a dom 1 page table stays unmappable writable, even for dom 0
       expect(mmuextOp(mmu, DOM1, [{ cmd: MmuextCmd.MMUEXT_PIN_L1_TABLE, arg1: 10 }]).rc).toBe(0);
       expect(mmuUpdate(mmu, DOM0, [upd(50, 2, pte(10, RW))], DOM1).rc).toBe(-XenErrno.EINVAL);

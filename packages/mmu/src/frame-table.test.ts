@@ -18,6 +18,11 @@ describe('FrameTable general references', () => {
     ft.putPage(3);
     ft.putPage(3);
     expect(() => ft.putPage(3)).toThrow();
+    // getPageAndType is Xen's get_page_and_type_from_mfn: no reference to be had is -EINVAL
+    expect(ft.getPageAndType(3, DOM2, PageType.Writable)).toBe(-XenErrno.EINVAL);
+    expect(ft.getPageAndType(50, DOM1, PageType.Writable)).toBe(-XenErrno.EINVAL);
+    expect(ft.getPageAndType(64, DOM1, PageType.Writable)).toBe(-XenErrno.EINVAL);
+    expect([ft.refCount(3), ft.typeCount(3), ft.refCount(50)]).toEqual([0, 0, 0]);
   });
 
   it('refuses to reassign a referenced frame', () => {
@@ -70,7 +75,7 @@ describe('FrameTable types', () => {
     mem.write32(10, 0, pte(5, RW));
     mem.write32(10, 1, pte(6));
     mem.write32(10, 7, pte(40)); // dom 2's frame
-    expect(ft.getPageType(10, PageType.L1)).toBe(-XenErrno.EPERM);
+    expect(ft.getPageType(10, PageType.L1)).toBe(-XenErrno.EBUSY); // get_page_from_l1e's could_not_pin
     for (const m of [5, 6, 10, 40]) {
       expect([ft.refCount(m), ft.typeCount(m), ft.type(m), ft.isValidated(m)]).toEqual([0, 0, PageType.None, false]);
     }

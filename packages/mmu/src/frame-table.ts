@@ -179,10 +179,14 @@ export class FrameTable {
     this.types[mfn] = PageType.None;
   }
 
-  /** getPage then getPageType, undoing the first if the second fails. */
+  /**
+   * getPage then getPageType, undoing the first if the second fails. As Xen's
+   * get_page_and_type_from_mfn, a frame that cannot be referenced (none, not `domid`'s, count
+   * overflow) is -EINVAL; a type failure returns getPageType's error (including what validating the
+   * frame's entries returned, e.g. -EBUSY from an L1 entry naming another domain's frame).
+   */
   getPageAndType(mfn: number, domid: number, type: PageType, paeXenL2 = false): number {
-    const rc = this.getPage(mfn, domid);
-    if (rc !== 0) return rc;
+    if (this.getPage(mfn, domid) !== 0) return -XenErrno.EINVAL;
     const rt = this.getPageType(mfn, type, paeXenL2);
     if (rt !== 0) this.putPage(mfn);
     return rt;

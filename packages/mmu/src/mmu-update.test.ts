@@ -28,7 +28,7 @@ describe('mmu_update', () => {
       ptUpdate(10, 2, pte(40)), // dom 2's frame
       ptUpdate(10, 3, pte(3)),
     ]);
-    expect(r).toEqual({ done: 2, rc: -XenErrno.EPERM });
+    expect(r).toEqual({ done: 2, rc: -XenErrno.EBUSY }); // Xen's get_page_from_l1e: could_not_pin
     expect(mem.read32(10, 2)).toBe(0);
     expect(mem.read32(10, 3)).toBe(0);
     expect(mmu.ft.refCount(3)).toBe(0);
@@ -52,7 +52,10 @@ describe('mmu_update', () => {
     expect(mmu.ft.typeCount(9)).toBe(0);
     expect(mmu.ft.getPageType(9, PageType.SegDesc)).toBe(0);
     expect(mmuUpdate(mmu, DOM1, [ptUpdate(9, 4, 0)]).rc).toBe(-XenErrno.EINVAL);
-    expect(mmuUpdate(mmu, DOM2, [ptUpdate(8, 0, 0)]).rc).toBe(-XenErrno.EPERM);
+    // a table frame the page-table owner does not own: "Could not get page for normal update"
+    expect(mmuUpdate(mmu, DOM2, [ptUpdate(8, 0, 0)]).rc).toBe(-XenErrno.EINVAL);
+    expect(mmuUpdate(mmu, DOM1, [ptUpdate(50, 0, 0)]).rc).toBe(-XenErrno.EINVAL); // unowned
+    expect(mem.read32(8, 0)).toBe(0);
   });
 
   it('refuses garbage requests', () => {
@@ -71,7 +74,11 @@ describe('mmu_update', () => {
     expect(mmuUpdate(mmu, DOM1, [ok]).rc).toBe(0);
     expect(mmu.m2p[7]).toBe(42);
     const bad = { ptr: BigInt(40 * 4096) | BigInt(MmuCmd.MMU_MACHPHYS_UPDATE), val: 1n };
-    expect(mmuUpdate(mmu, DOM1, [bad])).toEqual({ done: 0, rc: -XenErrno.EPERM });
+    // "Could not get page for mach->phys update"
+    expect(mmuUpdate(mmu, DOM1, [bad])).toEqual({ done: 0, rc: -XenErrno.EINVAL });
     expect(mmu.m2p[40]).toBe(INVALID_M2P_ENTRY);
+    const unowned = { ptr: BigInt(50 * 4096) | BigInt(MmuCmd.MMU_MACHPHYS_UPDATE), val: 1n };
+    expect(mmuUpdate(mmu, DOM1, [unowned])).toEqual({ done: 0, rc: -XenErrno.EINVAL });
+    expect(mmu.m2p[50]).toBe(INVALID_M2P_ENTRY);
   });
 });

@@ -72,7 +72,8 @@ function updateOne(mmu: Mmu, o: Owners, req: MmuUpdateReq, denied: boolean): num
   const hi = Number(req.val >> 32n);
   if (cmd === MmuCmd.MMU_MACHPHYS_UPDATE) {
     if (o.caller !== o.ptOwner) return -XenErrno.EPERM;
-    if (mmu.ft.owner(mfn) !== o.pgOwner) return -XenErrno.EPERM;
+    // Xen: get_page_from_mfn(mfn, pg_owner) fails → "Could not get page for mach->phys update", -EINVAL.
+    if (mmu.ft.owner(mfn) !== o.pgOwner) return -XenErrno.EINVAL;
     if (hi !== 0) return -XenErrno.EINVAL; // the 32-bit M2P holds 32-bit pfns
     mmu.m2p[mfn] = lo;
     return 0;
@@ -88,7 +89,8 @@ function updateOne(mmu: Mmu, o: Owners, req: MmuUpdateReq, denied: boolean): num
  */
 function normalPtUpdate(mmu: Mmu, o: Owners, mfn: number, index: number, lo: number, hi: number, preserveAd: boolean): number {
   const { ft, validator } = mmu;
-  if (ft.owner(mfn) !== o.ptOwner) return -XenErrno.EPERM;
+  // Xen: "Could not get page for normal update", -EINVAL.
+  if (ft.owner(mfn) !== o.ptOwner) return -XenErrno.EINVAL;
   const type = ft.type(mfn);
   const live = ft.typeCount(mfn) > 0 && ft.isValidated(mfn);
   if (live && (type === PageType.L1 || type === PageType.L2 || type === PageType.L3)) {

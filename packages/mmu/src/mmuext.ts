@@ -77,7 +77,8 @@ export function mmuextOp(mmu: Mmu, domid: number, ops: readonly MmuextOpReq[], o
 
 function checkOwned(mmu: Mmu, owner: number, mfn: number): number {
   if (!mmu.ft.isValidMfn(mfn)) return -XenErrno.EINVAL;
-  if (mmu.ft.owner(mfn) !== owner) return -XenErrno.EPERM;
+  // Xen: get_page_from_gfn(pg_owner, ...) finds no page of that owner → -EINVAL.
+  if (mmu.ft.owner(mfn) !== owner) return -XenErrno.EINVAL;
   return 0;
 }
 
@@ -113,8 +114,8 @@ function mmuextOne(ctx: Ctx, op: MmuextOpReq): number {
     case MmuextCmd.MMUEXT_PIN_L2_TABLE:
       return pin(ctx, arg1, PageType.L2);
     case MmuextCmd.MMUEXT_PIN_L3_TABLE:
-      // Xen ignores pins of levels the paging mode does not have (2-level: L3).
-      return mmu.layout.pae ? pin(ctx, arg1, PageType.L3) : 0;
+      // The 2-level layout is the non-PAE x86_32 Xen, built without the L3 case: -ENOSYS.
+      return mmu.layout.pae ? pin(ctx, arg1, PageType.L3) : -XenErrno.ENOSYS;
     case MmuextCmd.MMUEXT_PIN_L4_TABLE:
       return 0; // Xen: ignored for 32-bit PV guests
     case MmuextCmd.MMUEXT_UNPIN_TABLE: {

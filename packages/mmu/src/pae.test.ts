@@ -35,7 +35,9 @@ describe('PAE L1 entries (64-bit)', () => {
     expect(upd(mmu, 10, 1, pte(5, 0x100))).toBe(-XenErrno.EINVAL); // GLOBAL
     expect(upd(mmu, 10, 1, pte(5), 0x10)).toBe(-XenErrno.EINVAL); // address bit 36
     expect(upd(mmu, 10, 1, pte(5), 0x40000000)).toBe(-XenErrno.EINVAL); // bit 62
-    expect(upd(mmu, 10, 1, pte(5), 0x1)).toBe(-XenErrno.EINVAL); // bit 32: frame beyond memory
+    expect(upd(mmu, 10, 1, pte(5), 0x1)).toBe(-XenErrno.EPERM); // bit 32: frame beyond RAM (MMIO to Xen)
+    expect(upd(mmu, 10, 1, pte(40))).toBe(-XenErrno.EBUSY); // dom 2's frame: could_not_pin
+    expect([mmu.ft.refCount(40), mmu.ft.refCount(5)]).toEqual([0, 1]);
     expect(upd(mmu, 10, 1, 0xfffffffe, 0xffffffff)).toBe(0); // not present: anything
     expect(checkInvariants(mmu)).toEqual([]);
   });
@@ -121,7 +123,12 @@ describe('PAE L2 and L3 entries', () => {
     expect(upd(mmu, t.l3, 4, 0)).toBe(-XenErrno.EINVAL);
     expect(upd(mmu, t.l3, 0, pte(t.l2, RW))).toBe(-XenErrno.EINVAL);
     expect(upd(mmu, t.l3, 0, pte(t.l2), 0x10)).toBe(-XenErrno.EINVAL);
-    expect(upd(mmu, t.l3, 0, pte(40))).toBe(-XenErrno.EPERM); // dom 2's frame
+    expect(upd(mmu, t.l3, 0, pte(40))).toBe(-XenErrno.EINVAL); // dom 2's frame (get_page_from_l3e)
+    expect(upd(mmu, t.l3, 0, pte(50))).toBe(-XenErrno.EINVAL); // unowned
+    expect(upd(mmu, t.l3, 0, pte(5), 0x1)).toBe(-XenErrno.EINVAL); // past RAM
+    expect(upd(mmu, t.l2, 1, pte(40))).toBe(-XenErrno.EINVAL); // dom 2's frame as L1 (get_page_from_l2e)
+    expect(upd(mmu, t.l2, 1, pte(5), 0x1)).toBe(-XenErrno.EINVAL); // past RAM
+    expect([mmu.ft.refCount(40), mmu.ft.typeCount(40)]).toEqual([0, 0]);
     expect(checkInvariants(mmu)).toEqual([]);
   });
 
@@ -159,8 +166,8 @@ describe('PAE L2 and L3 entries', () => {
     expect(op(mmu, C.MMUEXT_NEW_BASEPTR, t.l3)).toBe(0);
     expect([mmu.ft.refCount(t.l3), mmu.ft.typeCount(t.l3)]).toEqual([1, 1]);
     expect(op(mmu, C.MMUEXT_PIN_L4_TABLE, 3)).toBe(0);
-    expect(op(mmu, C.MMUEXT_PIN_L3_TABLE, 40)).toBe(-XenErrno.EPERM);
-    expect(op(mmu, C.MMUEXT_NEW_BASEPTR, 40, DOM1)).toBe(-XenErrno.EPERM);
+    expect(op(mmu, C.MMUEXT_PIN_L3_TABLE, 40)).toBe(-XenErrno.EINVAL);
+    expect(op(mmu, C.MMUEXT_NEW_BASEPTR, 40, DOM1)).toBe(-XenErrno.EINVAL);
     expect(mmuextOp(mmu, DOM2, [{ cmd: C.MMUEXT_NEW_BASEPTR, arg1: 40 }]).rc).toBe(-XenErrno.EINVAL); // slot 3 absent
     expect(checkInvariants(mmu)).toEqual([]);
   });

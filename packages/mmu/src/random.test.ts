@@ -125,7 +125,7 @@ describe('random operation sequences', () => {
           } else if (r < 55) {
             const cmds = pae
               ? [MmuextCmd.MMUEXT_PIN_L1_TABLE, MmuextCmd.MMUEXT_PIN_L2_TABLE, MmuextCmd.MMUEXT_PIN_L3_TABLE, MmuextCmd.MMUEXT_PIN_L3_TABLE]
-              : [MmuextCmd.MMUEXT_PIN_L1_TABLE, MmuextCmd.MMUEXT_PIN_L2_TABLE];
+              : [MmuextCmd.MMUEXT_PIN_L1_TABLE, MmuextCmd.MMUEXT_PIN_L2_TABLE, MmuextCmd.MMUEXT_PIN_L2_TABLE, MmuextCmd.MMUEXT_PIN_L3_TABLE];
             rc = mmuextOp(mmu, dom, [{ cmd: pick(cmds), arg1: mfn }]).rc;
           } else if (r < 62) {
             rc = mmuextOp(mmu, dom, [{ cmd: MmuextCmd.MMUEXT_UNPIN_TABLE, arg1: mfn }]).rc;
@@ -205,7 +205,11 @@ describe('random operation sequences', () => {
           if (errs.length) throw new Error(`step ${step}: ${errs.slice(0, 5).join('; ')}`);
         }
         expect(ok).toBeGreaterThan(STEPS / 5);
-        expect([...codes].every((c) => c === -XenErrno.EINVAL || c === -XenErrno.EPERM)).toBe(true);
+        // Failures are Xen's codes for these cases, and each of them occurs: -EINVAL (bad entries, type
+        // conflicts, frames not owned), -EPERM (Xen's L2 slots, frames past RAM), -EBUSY (L1 entries
+        // naming another domain's frame), and in the 2-level layout -ENOSYS (PIN_L3_TABLE).
+        const expected = [-XenErrno.EINVAL, -XenErrno.EBUSY, -XenErrno.EPERM, ...(pae ? [] : [-XenErrno.ENOSYS])];
+        expect([...codes].sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
         expect(seen).toMatchObject({ l3Update: true, l2WithL1: true, writable: true, top: true, gdt: true, uva: true, foreign: true });
         expect(seen.teardown).toBeGreaterThan(0);
         // final teardown of everyone: nothing may stay referenced

@@ -53,7 +53,8 @@ for (const layout of ['2level', 'pae'] as const) {
       expect(updateVaMapping(mmu, DOM1, 0, 0x00800000, pte(5), 0, 0).rc).toBe(-XenErrno.EINVAL); // no L1 there
       expect(updateVaMapping(mmu, DOM1, 1, va, pte(5), 0, 0).rc).toBe(-XenErrno.EINVAL); // vCPU 1 has no base
       expect(updateVaMapping(mmu, DOM2, 0, va, pte(5), 0, 0).rc).toBe(-XenErrno.EINVAL);
-      expect(updateVaMapping(mmu, DOM1, 0, va, pte(40), 0, 0).rc).toBe(-XenErrno.EPERM); // dom 2's frame
+      expect(updateVaMapping(mmu, DOM1, 0, va, pte(40), 0, 0).rc).toBe(-XenErrno.EBUSY); // dom 2's frame
+      expect(updateVaMapping(mmu, DOM1, 0, va, pte(64), 0, 0).rc).toBe(-XenErrno.EPERM); // past RAM (MMIO)
       expect(updateVaMapping(mmu, DOM1, 0, va, pte(20, RW), 0, 0).rc).toBe(-XenErrno.EINVAL); // the base, writable
       expect(updateVaMapping(mmu, DOM1, 0, va, pte(5, 0x80), 0, 0).rc).toBe(-XenErrno.EINVAL);
       expect(updateVaMapping(mmu, DOM1, 0, va, pte(5), 0x10, 0).rc).toBe(-XenErrno.EINVAL); // reserved / 2-level hi
@@ -79,7 +80,7 @@ for (const layout of ['2level', 'pae'] as const) {
       const p = setupPrivileged(layout); // dom 1 privileged
       expect(updateVaMappingOtherdomain(p, DOM1, 0, 0x00400000, pte(40, RW), 0, 0, DOM2).rc).toBe(0);
       expect([p.ft.refCount(40), p.ft.typeCount(40)]).toEqual([1, 1]);
-      expect(updateVaMappingOtherdomain(p, DOM1, 0, 0x00401000, pte(5), 0, 0, DOM2).rc).toBe(-XenErrno.EPERM); // not dom 2's
+      expect(updateVaMappingOtherdomain(p, DOM1, 0, 0x00401000, pte(5), 0, 0, DOM2).rc).toBe(-XenErrno.EBUSY); // not dom 2's
       expect(checkInvariants(p)).toEqual([]);
     });
   });

@@ -24,25 +24,27 @@ describe('L1 entry rules', () => {
     expect(checkInvariants(mmu)).toEqual([]);
   });
 
-  it("refuses another domain's frame (-EPERM), unless the grant hook allows it", () => {
+  it("refuses another domain's frame (-EBUSY, Xen's could_not_pin), unless the grant hook allows it", () => {
     const { mmu } = machine();
     expect(pin(mmu, PIN_L1, 10)).toBe(0);
-    expect(upd(mmu, 10, 0, pte(40))).toBe(-XenErrno.EPERM);
-    expect(upd(mmu, 10, 0, pte(50))).toBe(-XenErrno.EPERM); // unowned
+    expect(upd(mmu, 10, 0, pte(40))).toBe(-XenErrno.EBUSY);
+    expect(upd(mmu, 10, 0, pte(50))).toBe(-XenErrno.EBUSY); // unowned
     expect(mmu.ft.refCount(40)).toBe(0);
     const granted = machine({ allowsMapping: (dom, mfn, w) => dom === DOM1 && mfn === 40 && !w });
     expect(pin(granted.mmu, PIN_L1, 10)).toBe(0);
     expect(upd(granted.mmu, 10, 0, pte(40))).toBe(0);
-    expect(upd(granted.mmu, 10, 1, pte(40, RW))).toBe(-XenErrno.EPERM);
+    expect(upd(granted.mmu, 10, 1, pte(40, RW))).toBe(-XenErrno.EBUSY); // granted read-only only
     expect(granted.mmu.ft.refCount(40)).toBe(1);
   });
 
-  it('refuses disallowed flag bits and frames beyond memory (-EINVAL); non-present entries are free', () => {
+  it('refuses disallowed flag bits (-EINVAL) and frames beyond memory (-EPERM, MMIO); non-present entries are free', () => {
     const { mmu } = machine();
     expect(pin(mmu, PIN_L1, 10)).toBe(0);
     expect(upd(mmu, 10, 0, pte(5, 0x80))).toBe(-XenErrno.EINVAL); // PAT
     expect(upd(mmu, 10, 0, pte(5, 0x100))).toBe(-XenErrno.EINVAL); // GLOBAL
-    expect(upd(mmu, 10, 0, pte(64))).toBe(-XenErrno.EINVAL);
+    expect(upd(mmu, 10, 0, pte(64))).toBe(-XenErrno.EPERM); // past RAM: Xen treats it as MMIO
+    expect(upd(mmu, 10, 0, pte(0xfffff))).toBe(-XenErrno.EPERM);
+    expect(mmu.ft.refCount(5)).toBe(0);
     expect(upd(mmu, 10, 0, 0xfffff1fe)).toBe(0); // not present: anything goes
     expect(upd(mmu, 10, 0, pte(5, 0x4 | 0x8 | 0x10 | 0x20 | 0x40 | RW))).toBe(0);
     expect(checkInvariants(mmu)).toEqual([]);
@@ -76,10 +78,13 @@ describe('L2 entry rules', () => {
     expect(upd(mmu, 20, 0, pte(11))).toBe(0);
     expect([mmu.ft.type(11), mmu.ft.typeCount(11), mmu.ft.refCount(11)]).toEqual([PageType.L1, 1, 1]);
     mem.write32(12, 3, pte(40)); // an L1 candidate mapping dom 2's frame
-    expect(upd(mmu, 20, 1, pte(12))).toBe(-XenErrno.EPERM);
+    expect(upd(mmu, 20, 1, pte(12))).toBe(-XenErrno.EBUSY); // the L1's own error, as Xen's alloc_l1_table
     expect(mmu.ft.typeCount(12)).toBe(0);
     expect(upd(mmu, 20, 1, pte(20))).toBe(-XenErrno.EINVAL); // itself: it is an L2, not an L1
-    expect(upd(mmu, 20, 1, pte(40))).toBe(-XenErrno.EPERM); // a foreign frame as L1
+    expect(upd(mmu, 20, 1, pte(40))).toBe(-XenErrno.EINVAL); // a foreign frame as L1 (get_page_and_type_from_mfn)
+    expect(upd(mmu, 20, 1, pte(50))).toBe(-XenErrno.EINVAL); // an unowned one
+    expect(upd(mmu, 20, 1, pte(64))).toBe(-XenErrno.EINVAL); // past RAM
+    expect([mmu.ft.refCount(40), mmu.ft.typeCount(40)]).toEqual([0, 0]);
     expect(checkInvariants(mmu)).toEqual([]);
   });
 
@@ -109,9 +114,11 @@ describe('L2 entry rules', () => {
     expect(checkInvariants(mmu)).toEqual([]);
   });
 
-  it("refuses pinning another domain's table", () => {
+  it("refuses pinning another domain's table (-EINVAL)", () => {
     const { mmu } = machine();
-    expect(pin(mmu, PIN_L2, 40)).toBe(-XenErrno.EPERM);
+    expect(pin(mmu, PIN_L2, 40)).toBe(-XenErrno.EINVAL);
+    expect(pin(mmu, PIN_L1, 50)).toBe(-XenErrno.EINVAL); // unowned
+    expect(mmu.ft.refCount(40)).toBe(0);
     expect(pin(mmu, PIN_L2, 40, DOM2)).toBe(0);
   });
 });

@@ -122,17 +122,22 @@ export class PageTableValidator implements PageTableHooks {
   /**
    * Check a new L1 entry written by `domid` and take its references. The mapped frame must belong
    * to `pgOwner` (the domain itself, or the foreign domain of a privileged mmu_update), or a grant
-   * must allow it. 0 or -errno (nothing taken).
+   * must allow it. 0 or -errno, nothing taken: -EINVAL (disallowed flags, reserved bits, writable
+   * type conflict), -EPERM (frame past RAM), -EBUSY (frame not `pgOwner`'s and not granted).
    */
   getFromL1e(pte: number, domid: number, hi = 0, pgOwner = domid): number {
     if ((pte & Pte.PRESENT) === 0) return 0;
     if ((pte & L1_DISALLOW_MASK) !== 0) return -XenErrno.EINVAL;
     if (!this.hiOk(hi, PAE_HI_RESERVED)) return -XenErrno.EINVAL;
     const mfn = entryMfn(pte, hi);
-    if (!this.ft.isValidMfn(mfn)) return -XenErrno.EINVAL;
+    // A frame past RAM is I/O space, which no guest here may map (Xen: "non-privileged attempt
+    // to map MMIO space", -EPERM).
+    if (!this.ft.isValidMfn(mfn)) return -XenErrno.EPERM;
     const writable = (pte & Pte.RW) !== 0;
     const foreignOk = this.ft.owner(mfn) !== pgOwner && this.grants.allowsMapping(domid, mfn, writable);
     const rc = this.ft.getPage(mfn, pgOwner, foreignOk);
+    // Someone else's frame: Xen's get_page_from_l1e ends at could_not_pin, -EBUSY.
+    if (rc === -XenErrno.EPERM) return -XenErrno.EBUSY;
     if (rc !== 0) return rc;
     if (writable) {
       const rt = this.ft.getPageType(mfn, PageType.Writable);
@@ -151,7 +156,10 @@ export class PageTableValidator implements PageTableHooks {
     this.ft.putPage(mfn);
   }
 
-  /** Check a new L2 entry for `domid`: it must map one of the domain's frames as an L1. */
+  /**
+   * Check a new L2 entry for `domid`: it must map one of the domain's frames as an L1. A frame that
+   * is not the domain's is -EINVAL (Xen's get_page_from_l2e → get_page_and_type_from_mfn).
+   */
   getFromL2e(pte: number, domid: number, hi = 0): number {
     if ((pte & Pte.PRESENT) === 0) return 0;
     if ((pte & L2_DISALLOW_MASK) !== 0) return -XenErrno.EINVAL;
@@ -168,7 +176,8 @@ export class PageTableValidator implements PageTableHooks {
 
   /**
    * PAE: check a new L3 entry for `domid` in `slot`: one of the domain's frames as an L2; slot 3
-   * takes it as the L2 that carries Xen's entries (PGT_pae_xen_l2) and must be present.
+   * takes it as the L2 that carries Xen's entries (PGT_pae_xen_l2) and must be present. A frame
+   * that is not the domain's is -EINVAL (Xen's get_page_from_l3e → get_page_and_type_from_mfn).
    */
   getFromL3e(pte: number, hi: number, domid: number, slot: number): number {
     if (!this.layout.pae) return -XenErrno.EINVAL;
