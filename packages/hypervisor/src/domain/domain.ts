@@ -45,6 +45,8 @@ export class Domain {
   eventUpcalls = 0;
   /** Simulated ns of CPU time consumed (the paper's per-domain virtual time). */
   cpuTimeNs = 0;
+  /** The configuration it was created from (a restart builds it again). */
+  config: unknown = undefined;
 
   constructor(
     readonly id: number,

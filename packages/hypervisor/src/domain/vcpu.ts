@@ -40,6 +40,8 @@ export class Vcpu {
   baseMfn = -1;
   /** PV guests start with a 10 ms periodic timer (xen/arch/x86/pv/domain.c). */
   periodicNs = 10_000_000;
+  /** When the periodic timer last raised VIRQ_TIMER (Xen: periodic_last_event). */
+  periodicLast = 0;
   periodicTimer: VcpuTimer | null = null;
   singleshotTimer: VcpuTimer | null = null;
   /** SCHEDOP_poll: ports polled, and whether the poll timed out. */
@@ -51,6 +53,8 @@ export class Vcpu {
   /** The physical CPU this vCPU is loaded on, or -1. */
   runningOn = -1;
   unit!: SchedUnit;
+  /** A descriptor table changed: reload DS/ES/FS/GS on the next return to the guest. */
+  segmentsDirty = false;
   /** VCPUOP_initialise gave it a context (vCPU 0 gets one from the builder). */
   ready = false;
   /** VCPUOP_register_runstate_memory_area: guest virtual address, 0 if none. */

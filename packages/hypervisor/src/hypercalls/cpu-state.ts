@@ -6,6 +6,7 @@ import { TRAP_PRESENT } from '../traps/trap-entry.js';
 import {
   EFAULT,
   EINVAL,
+  ENOSYS,
   EPERM,
   NO_RETURN,
   fixupSelector,
@@ -79,7 +80,11 @@ const CALLBACKTYPE_event = 0;
 const CALLBACKTYPE_failsafe = 1;
 const CALLBACKF_mask_events = 1;
 
-/** callback_op(cmd, arg): struct callback_register {u16 type; u16 flags; u32 cs; u32 eip} on i386. */
+/**
+ * callback_op(cmd, arg): struct callback_register {u16 type; u16 flags; u32 cs; u32 eip} on i386.
+ * As Xen's (compat_)register_guest_callback: event and failsafe may be registered; unknown types
+ * are -ENOSYS; the event and failsafe callbacks cannot be unregistered (-EINVAL).
+ */
 export function callbackOp(h: HypercallArgs): number {
   const cmd = h.a1 >>> 0;
   if (cmd === CALLBACKOP_register) {
@@ -89,14 +94,13 @@ export function callbackOp(h: HypercallArgs): number {
     const flags = r.getUint16(2, true);
     const cs = r.getUint32(4, true) & 0xffff;
     const eip = r.getUint32(8, true);
+    if (type !== CALLBACKTYPE_event && type !== CALLBACKTYPE_failsafe) return ENOSYS; // no NMI/syscall/sysenter callbacks here
     if (!guestCodeSelectorOk(cs)) return EPERM;
     if (type === CALLBACKTYPE_event) {
       h.v.eventCallback = { cs: fixupSelector(cs), eip };
-    } else if (type === CALLBACKTYPE_failsafe) {
+    } else {
       h.v.failsafeCallback = { cs: fixupSelector(cs), eip };
       h.v.failsafeMasksEvents = (flags & CALLBACKF_mask_events) !== 0;
-    } else {
-      return EINVAL; // syscall/sysenter callbacks are for 64-bit guests; NMI is not offered
     }
     return 0;
   }
@@ -104,12 +108,9 @@ export function callbackOp(h: HypercallArgs): number {
     const r = readGuest(h, h.a2, 2);
     if (r === null) return EFAULT;
     const type = r.getUint16(0, true);
-    if (type === CALLBACKTYPE_event) h.v.eventCallback = { cs: 0, eip: 0 };
-    else if (type === CALLBACKTYPE_failsafe) h.v.failsafeCallback = { cs: 0, eip: 0 };
-    else return EINVAL;
-    return 0;
+    return type === CALLBACKTYPE_event || type === CALLBACKTYPE_failsafe ? EINVAL : ENOSYS;
   }
-  return -38; // -ENOSYS
+  return ENOSYS;
 }
 
 /** fpu_taskswitch(set): the guest's lazy-FPU switch sets or clears CR0.TS. */

@@ -1,11 +1,10 @@
 // grant_table_op(cmd, uop, count) (hypercall 20), grant tables v1 (xen-abi.md §2.13).
-import { DomId, GnttabOp, Gntmap, Gntst, GNTCOPY_dest_gref, GNTCOPY_source_gref } from '@xen-ts/abi';
-import { updateVaMapping } from '@xen-ts/mmu';
+import { DomId, GnttabOp, Gntst, GNTCOPY_dest_gref, GNTCOPY_source_gref } from '@xen-ts/abi';
+import { mapGrantRef, unmapGrantRef } from '../grants/grant-mapping.js';
 import type { Domain } from '../domain/domain.js';
 import { EFAULT, EINVAL, ENOSYS, readGuest, writeGuest, type HypercallArgs } from './hypercall.js';
 
 const MAX_OPS = 512;
-const PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 0x20, PTE_D = 0x40;
 
 function domainOrSelf(h: HypercallArgs, domid: number): Domain | undefined {
   if (domid === DomId.DOMID_SELF) return h.v.domain;
@@ -84,56 +83,16 @@ function querySize(h: HypercallArgs, e: DataView): void {
 
 /** gnttab_map_grant_ref: IN host_addr(u64) flags ref dom; OUT status(+18) handle(+20) dev_bus_addr(+24). */
 function mapGrant(h: HypercallArgs, e: DataView): void {
-  const hostAddr = Number(e.getBigUint64(0, true));
-  const flags = e.getUint32(8, true);
-  const ref = e.getUint32(12, true);
-  const status = (s: number): void => e.setInt16(18, s, true);
-  const granter = h.xen.domain(e.getUint16(16, true));
-  const me = h.v.domain;
-  if ((flags & (Gntmap.GNTMAP_host_map | Gntmap.GNTMAP_device_map)) === 0) return status(Gntst.GNTST_general_error);
-  if ((flags & Gntmap.GNTMAP_contains_pte) !== 0) return status(Gntst.GNTST_general_error); // PTE-address form not offered
-  if (granter === undefined || !granter.isAlive) return status(Gntst.GNTST_bad_domain);
-  if (granter === me) return status(Gntst.GNTST_permission_denied); // Xen refuses self-mapping of grants
-  const readonly = (flags & Gntmap.GNTMAP_readonly) !== 0;
-  if ((flags & Gntmap.GNTMAP_host_map) !== 0 && (hostAddr === 0 || hostAddr >= h.xen.layout.hypervisorVirtStart || (hostAddr & 0xfff) !== 0)) {
-    return status(Gntst.GNTST_bad_virt_addr);
-  }
-  const mfn = granter.grants.acquire(ref, me.id, readonly, (m) => h.xen.mmu.ft.isValidMfn(m) && h.xen.mmu.ft.owner(m) === granter.id);
-  if (mfn < 0) return status(mfn);
-  const hostMap = (flags & Gntmap.GNTMAP_host_map) !== 0;
-  if (hostMap) {
-    const pte = (mfn * 4096) | PTE_P | PTE_A | PTE_D | (readonly ? 0 : PTE_RW) | ((flags & Gntmap.GNTMAP_application_map) !== 0 ? PTE_US : 0);
-    const rc = h.xen.withGrantMapping(me.id, mfn, !readonly, () =>
-      updateVaMapping(h.xen.mmu, me.id, h.v.id, hostAddr, pte >>> 0, 0, 2 /* UVMF_INVLPG */).rc,
-    );
-    if (rc !== 0) {
-      granter.grants.release(ref, readonly);
-      return status(Gntst.GNTST_general_error);
-    }
-    h.xen.flushDomainTlbs(me);
-  }
-  const handle = me.grants.addMapping({ granter: granter.id, ref, mfn, readonly, hostAddr, hostMap });
-  e.setUint32(20, handle, true);
-  e.setBigUint64(24, BigInt(mfn) * 4096n, true);
-  status(Gntst.GNTST_okay);
+  const r = mapGrantRef(h.xen, h.v.domain, h.v, e.getUint16(16, true), e.getUint32(12, true), e.getUint32(8, true), Number(e.getBigUint64(0, true)));
+  e.setInt16(18, r.status, true);
+  if (r.status !== Gntst.GNTST_okay) return;
+  e.setUint32(20, r.handle, true);
+  e.setBigUint64(24, BigInt(r.mfn) * 4096n, true);
 }
 
 /** gnttab_unmap_grant_ref: {u64 host_addr; u64 dev_bus_addr; u32 handle; s16 status(+20)} */
 function unmapGrant(h: HypercallArgs, e: DataView): void {
-  const handle = e.getUint32(16, true);
-  const status = (s: number): void => e.setInt16(20, s, true);
-  const me = h.v.domain;
-  const m = me.grants.maptrack.get(handle);
-  if (m === undefined) return status(Gntst.GNTST_bad_handle);
-  if (m.hostMap) {
-    const hostAddr = Number(e.getBigUint64(0, true));
-    if (hostAddr !== m.hostAddr) return status(Gntst.GNTST_bad_virt_addr);
-    updateVaMapping(h.xen.mmu, me.id, h.v.id, hostAddr, 0, 0, 2);
-    h.xen.flushDomainTlbs(me);
-  }
-  me.grants.maptrack.delete(handle);
-  h.xen.domain(m.granter)?.grants.release(m.ref, m.readonly);
-  status(Gntst.GNTST_okay);
+  e.setInt16(20, unmapGrantRef(h.xen, h.v.domain, h.v, e.getUint32(16, true), Number(e.getBigUint64(0, true))), true);
 }
 
 /** gnttab_copy: source{u32 ref|gmfn; u16 domid; u16 offset} dest{…} u16 len; u16 flags; s16 status(+20). */

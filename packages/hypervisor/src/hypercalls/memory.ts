@@ -103,6 +103,7 @@ export function setGdtCall(h: HypercallArgs): number {
 export function updateDescriptorCall(h: HypercallArgs): number {
   const rc = mmuUpdateDescriptor(h.xen.mmu, h.v.domain.id, h.a1 >>> 0, h.a2 >>> 0, h.a3 >>> 0, h.a4 >>> 0);
   h.xen.chargeMmu(h.p, 1);
+  if (rc === 0) for (const v of h.v.domain.vcpus) v.segmentsDirty = true;
   return rc;
 }
 

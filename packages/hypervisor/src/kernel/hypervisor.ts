@@ -3,7 +3,7 @@
 // trap handler uses. Plugins (schedulers first) are wired through a private tsyringe container
 // at start-up only; nothing here runs per instruction (DESIGN.md §5).
 import 'reflect-metadata';
-import { DomId, EvtchnStat, SHARED_INFO, ShutdownReason, Virq, XenErrno } from '@xen-ts/abi';
+import { DomId, EvtchnStat, Gntmap, SHARED_INFO, ShutdownReason, Virq, XenErrno } from '@xen-ts/abi';
 import { ESP, PhysicalMemory, StopReason } from '@xen-ts/cpu-x86';
 import {
   Mmu,
@@ -25,6 +25,7 @@ import { GuestMemory } from '../domain/guest-memory.js';
 import { Vcpu } from '../domain/vcpu.js';
 import { EventChannels, type EventHost } from '../events/event-channels.js';
 import { GrantTable } from '../grants/grant-table.js';
+import { mapGrantRef, unmapGrantRef, type GrantMapResult } from '../grants/grant-mapping.js';
 import type { HypercallArgs } from '../hypercalls/hypercall.js';
 import { FrameAllocator } from '../machine/frame-allocator.js';
 import {
@@ -43,6 +44,7 @@ import { NOT_PRESENT, XenArea, ZERO_PAGE } from '../machine/xen-area.js';
 import { TimeKeeper } from '../time/time-keeper.js';
 import { Tracer } from '../trace/tracer.js';
 import { bounceToGuest } from '../traps/bounce.js';
+import { failsafeBounce, reloadDataSegments } from '../traps/segment-reload.js';
 import { onHypercall } from '../traps/hypercall-entry.js';
 import { onEventCheck, onGuestException, onStrayInterrupt } from '../traps/trap-entry.js';
 import { emulatePrivilegedOp } from '../traps/privileged-op.js';
@@ -151,7 +153,7 @@ export class Hypervisor implements EventHost, GrantCheck {
     this.guestMem = new GuestMemory(this.mem, this.layout);
     this.time = new TimeKeeper(this.config.cpuMhz * 1e6, this.config.wallclockEpoch, this.mem);
     this.cost = new CostModel();
-    this.trace = new Tracer((p) => (p !== null ? this.pcpuNs(p) : this.nowNs));
+    this.trace = new Tracer((p) => (p !== null ? this.pcpuNs(p) : this.now()));
     this.trace.on = this.config.trace;
     this.builder = new DomainBuilder(this.mem, this.mmu, this.alloc, this.layout);
 
@@ -349,6 +351,7 @@ export class Hypervisor implements EventHost, GrantCheck {
       this.sched.setOnline(v0.unit, true);
       this.startPeriodic(v0);
       d.state = 'running';
+      d.config = { ...cfg, paused: false };
       if (cfg.paused === true) this.pauseDomain(d);
       this.dmesg(`d${id} '${cfg.name}': ${cfg.memoryMb} MiB, ${vcpus} vCPU(s), entry 0x${built.entry.toString(16)}, ${image.guestOs || 'unknown OS'} (${image.source})`);
       this.emitDomainEvent(d, 'created');
@@ -531,6 +534,18 @@ export class Hypervisor implements EventHost, GrantCheck {
     return true;
   }
 
+  /**
+   * dom0 services map a guest's grant (no page table involved; they then use `mfn` directly).
+   * Returns the GNTST status, a handle for {@link serviceUnmapGrant} and the frame.
+   */
+  serviceMapGrant(granterDomid: number, ref: number, readonly: boolean, mapper: Domain = this.dom0): GrantMapResult {
+    return mapGrantRef(this, mapper, null, granterDomid, ref, Gntmap.GNTMAP_device_map | (readonly ? Gntmap.GNTMAP_readonly : 0), 0);
+  }
+
+  serviceUnmapGrant(handle: number, mapper: Domain = this.dom0): number {
+    return unmapGrantRef(this, mapper, null, handle, 0);
+  }
+
   growGrantTable(d: Domain, frames: number): boolean {
     while (d.grants.frames.length < frames) {
       const mfn = this.alloc.alloc();
@@ -595,6 +610,14 @@ export class Hypervisor implements EventHost, GrantCheck {
       p.exitTo(f);
       return;
     }
+    if (v.segmentsDirty) {
+      v.segmentsDirty = false;
+      const bad = reloadDataSegments(this, p, v, f.cs & 3);
+      if (bad.length > 0) {
+        if (!failsafeBounce(this, p, v, f, bad)) this.crashDomain(v.domain, 'a data segment no longer loads and there is no failsafe callback');
+        return;
+      }
+    }
     if (this.upcallDeliverable(v)) {
       v.domain.eventUpcalls++;
       this.stats.eventUpcalls++;
@@ -608,14 +631,39 @@ export class Hypervisor implements EventHost, GrantCheck {
 
   /** The guest's state could not be restored (a bad frame or segment): failsafe callback, or crash. */
   failsafe(p: Pcpu, v: Vcpu, why: string): void {
-    const cb = v.failsafeCallback;
-    if (cb.cs === 0) {
-      this.crashDomain(v.domain, `${why}, and no failsafe callback`);
-      return;
-    }
-    // The guest state to report is the one of the failed return: rebuild it from the saved frame.
-    this.crashDomain(v.domain, `${why} (failsafe delivery from a faulting exit is not supported)`);
+    // A fault in our own IRET means the frame we built is unusable; there is no guest state left
+    // to hand to a failsafe callback, so Xen's answer applies: the domain is crashed.
+    this.crashDomain(v.domain, why);
     void p;
+  }
+
+  /** Failsafe callback after a data segment failed to reload: selectors on the stack, bad ones cleared. */
+  bounceFailsafe(p: Pcpu, v: Vcpu, f: EntryFrame, bad: number[]): boolean {
+    const cb = v.failsafeCallback;
+    const ok = bounceToGuest(this, p, v, f, { cs: cb.cs, eip: cb.eip, errorCode: -1, maskEvents: v.failsafeMasksEvents, failsafe: true, before: () => {
+      for (const seg of bad) p.cpu.setSegmentCache(seg, 0, 0, 0, 0x10000);
+    } });
+    if (ok) v.domain.bounceCounts[255]++;
+    return ok;
+  }
+
+  /** The descriptor for selector `sel` as vCPU `v` sees it: guest GDT frames, LDT, or Xen's entries. */
+  readGuestDescriptor(v: Vcpu, sel: number): [number, number] | null {
+    const index = sel >>> 3;
+    if ((sel & 4) !== 0) {
+      if (index >= v.ldtEntries) return null;
+      const a = this.guestMem.readView(v.baseMfn, (v.ldtBase + index * 8) >>> 0, 8);
+      return a === null ? null : [a.getUint32(0, true), a.getUint32(4, true)];
+    }
+    if (index >= 7168) {
+      const p = this.pcpus[v.runningOn >= 0 ? v.runningOn : 0]!;
+      const i = index - 7168;
+      if (i >= 512) return null;
+      return [this.mem.read32(p.frames.gdt, i * 2), this.mem.read32(p.frames.gdt, i * 2 + 1)];
+    }
+    if (index === 0 || index >= v.gdtEntries) return null;
+    const mfn = v.gdtFrames[index >>> 9]!;
+    return [this.mem.read32(mfn, (index & 511) * 2), this.mem.read32(mfn, (index & 511) * 2 + 1)];
   }
 
   // ---- scheduling from hypercalls ------------------------------------------------------------
@@ -663,12 +711,29 @@ export class Hypervisor implements EventHost, GrantCheck {
     else this.startPeriodic(v);
   }
 
+  /**
+   * The periodic timer runs only while its vCPU runs (Xen: vcpu_periodic_timer_work at each
+   * switch-in, stopped at switch-out): a tick missed while descheduled is raised at once on the
+   * next switch-in, and idle or blocked domains cost nothing.
+   */
   private startPeriodic(v: Vcpu): void {
-    if (v.periodicNs > 0) v.periodicTimer!.set(this.now() + v.periodicNs);
+    v.periodicLast = this.now();
+    if (v.periodicNs > 0 && v.runningOn >= 0) v.periodicTimer!.set(v.periodicLast + v.periodicNs);
+  }
+
+  private periodicWork(v: Vcpu): void {
+    if (v.periodicNs === 0) return;
+    const now = this.now();
+    if (now >= v.periodicLast + v.periodicNs) {
+      v.periodicLast = now;
+      this.sendTimerVirq(v);
+    }
+    v.periodicTimer!.set(v.periodicLast + v.periodicNs);
   }
 
   private onPeriodic(v: Vcpu, t: number): void {
-    if (!v.domain.isAlive) return;
+    if (!v.domain.isAlive || v.runningOn < 0) return;
+    v.periodicLast = t;
     v.periodicTimer!.set(t + v.periodicNs);
     this.sendTimerVirq(v);
   }
@@ -811,6 +876,7 @@ export class Hypervisor implements EventHost, GrantCheck {
 
   /** Maps the vCPU's GDT frames into its GDT window (pages 0..13), zero pages elsewhere. */
   installGdt(v: Vcpu, frames: number[], entries: number): void {
+    v.segmentsDirty = true;
     v.gdtFrames = frames;
     v.gdtEntries = entries;
     for (let i = 0; i < 14; i++) this.area.mapPerDomain(v.domain.id, v.id * 32 + i, i < frames.length ? frames[i]! : ZERO_PAGE, true);
@@ -819,6 +885,7 @@ export class Hypervisor implements EventHost, GrantCheck {
 
   /** MMUEXT_SET_LDT: the LDT window is emptied and faulted in page by page. */
   setLdt(p: Pcpu, v: Vcpu, va: number, ents: number): void {
+    v.segmentsDirty = true;
     v.ldtBase = va;
     v.ldtEntries = ents;
     this.unmapLdt(v);
@@ -853,23 +920,10 @@ export class Hypervisor implements EventHost, GrantCheck {
 
   /** The base of a guest data selector (bounce frames use the guest's SS), or -1 if unusable. */
   segmentBase(v: Vcpu, sel: number): number {
-    const index = sel >>> 3;
     if ((sel & 3) === 0) return -1;
-    if (index >= 7168) return index >= 7171 && index <= 7174 ? 0 : -1;
-    let lo: number;
-    let hi: number;
-    if ((sel & 4) !== 0) {
-      if (index >= v.ldtEntries) return -1;
-      const a = this.guestMem.readView(v.baseMfn, v.ldtBase + index * 8, 8);
-      if (a === null) return -1;
-      lo = a.getUint32(0, true);
-      hi = a.getUint32(4, true);
-    } else {
-      if (index === 0 || index >= v.gdtEntries) return -1;
-      const mfn = v.gdtFrames[index >>> 9]!;
-      lo = this.mem.read32(mfn, (index & 511) * 2);
-      hi = this.mem.read32(mfn, (index & 511) * 2 + 1);
-    }
+    const d = this.readGuestDescriptor(v, sel);
+    if (d === null) return -1;
+    const [lo, hi] = d;
     if ((hi & 0x8000) === 0 || (hi & 0x1000) === 0) return -1;
     return ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) >>> 0;
   }
@@ -968,11 +1022,14 @@ export class Hypervisor implements EventHost, GrantCheck {
     if (next === prev) return;
     if (prev !== null) {
       p.unload();
+      prev.periodicTimer!.stop();
       this.updateRunstateArea(prev);
     }
     if (next !== null) {
       p.load(next, this.cr3For(next.baseMfn));
+      next.segmentsDirty = true;
       this.publishTime(next);
+      this.periodicWork(next);
       this.updateRunstateArea(next);
     }
   }
@@ -983,10 +1040,22 @@ export class Hypervisor implements EventHost, GrantCheck {
     return v;
   }
 
+  /**
+   * The toolstack's part after a shutdown (xl.cfg on_poweroff/on_reboot/on_crash): destroy, and
+   * build again from the same configuration for a reboot or for a crash with on_crash=restart.
+   */
   private reap(): void {
     while (this.reaper.length > 0) {
       const d = this.reaper.shift()!;
-      if (d.state !== 'dead') this.destroyDomain(d);
+      if (d.state === 'dead') continue;
+      const restart =
+        d.shutdownReason === ShutdownReason.SHUTDOWN_reboot ||
+        (d.shutdownReason === ShutdownReason.SHUTDOWN_crash && d.onCrash === 'restart');
+      this.destroyDomain(d);
+      if (restart && d.config !== undefined) {
+        const again = this.createDomain(d.config as DomainConfig);
+        this.dmesg(`d${d.id} '${d.name}' restarted as d${again.id}`);
+      }
     }
   }
 

@@ -17,6 +17,8 @@ export interface BounceTarget {
   maskEvents: boolean;
   /** Failsafe callback: also push DS, ES, FS, GS (Xen: TBF_FAILSAFE). */
   failsafe: boolean;
+  /** Runs once the frame is on the guest stack, before the return (e.g. clear bad segments). */
+  before?: () => void;
 }
 
 const scratch = new Uint8Array(48);
@@ -69,6 +71,7 @@ export function bounceToGuest(xen: Hypervisor, p: Pcpu, v: Vcpu, f: EntryFrame, 
   const newSp = (sp - bytes) >>> 0;
   if (!xen.guestMem.copyTo(v.baseMfn, (base + newSp) >>> 0, scratch.subarray(0, bytes))) return false;
   if (t.maskEvents) xen.mem.u8[vi + 1] = 1;
+  t.before?.();
 
   f.eip = t.eip;
   f.cs = t.cs;
