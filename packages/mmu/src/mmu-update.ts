@@ -67,9 +67,10 @@ function updateOne(mmu: Mmu, o: Owners, req: MmuUpdateReq, denied: boolean): num
   if (denied) return -XenErrno.EPERM;
   if (req.ptr < 0n || addr >= BigInt(mmu.ft.frames) << 12n) return -XenErrno.EINVAL;
   const mfn = Number(addr >> 12n);
-  if (req.val < 0n || req.val > (pae ? 0xffffffffffffffffn : 0xffffffffn)) return -XenErrno.EINVAL;
+  if (req.val < 0n || req.val > 0xffffffffffffffffn) return -XenErrno.EINVAL;
+  // 2-level entries are 32 bits (intpte_t): Xen stores the low half of the u64 and drops the rest.
   const lo = Number(req.val & 0xffffffffn);
-  const hi = Number(req.val >> 32n);
+  const hi = pae ? Number(req.val >> 32n) : 0;
   if (cmd === MmuCmd.MMU_MACHPHYS_UPDATE) {
     if (o.caller !== o.ptOwner) return -XenErrno.EPERM;
     // Xen: get_page_from_mfn(mfn, pg_owner) fails → "Could not get page for mach->phys update", -EINVAL.

@@ -114,8 +114,9 @@ function mmuextOne(ctx: Ctx, op: MmuextOpReq): number {
     case MmuextCmd.MMUEXT_PIN_L2_TABLE:
       return pin(ctx, arg1, PageType.L2);
     case MmuextCmd.MMUEXT_PIN_L3_TABLE:
-      // The 2-level layout is the non-PAE x86_32 Xen, built without the L3 case: -ENOSYS.
-      return mmu.layout.pae ? pin(ctx, arg1, PageType.L3) : -XenErrno.ENOSYS;
+      // Xen ignores pins of paging levels the guest does not have ("Ignore pinning of invalid
+      // paging levels"): an L3 pin in the 2-level layout succeeds and does nothing.
+      return mmu.layout.pae ? pin(ctx, arg1, PageType.L3) : 0;
     case MmuextCmd.MMUEXT_PIN_L4_TABLE:
       return 0; // Xen: ignored for 32-bit PV guests
     case MmuextCmd.MMUEXT_UNPIN_TABLE: {

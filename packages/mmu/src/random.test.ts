@@ -207,8 +207,8 @@ describe('random operation sequences', () => {
         expect(ok).toBeGreaterThan(STEPS / 5);
         // Failures are Xen's codes for these cases, and each of them occurs: -EINVAL (bad entries, type
         // conflicts, frames not owned), -EPERM (Xen's L2 slots, frames past RAM), -EBUSY (L1 entries
-        // naming another domain's frame), and in the 2-level layout -ENOSYS (PIN_L3_TABLE).
-        const expected = [-XenErrno.EINVAL, -XenErrno.EBUSY, -XenErrno.EPERM, ...(pae ? [] : [-XenErrno.ENOSYS])];
+        // naming another domain's frame).
+        const expected = [-XenErrno.EINVAL, -XenErrno.EBUSY, -XenErrno.EPERM];
         expect([...codes].sort((a, b) => a - b)).toEqual(expected.sort((a, b) => a - b));
         expect(seen).toMatchObject({ l3Update: true, l2WithL1: true, writable: true, top: true, gdt: true, uva: true, foreign: true });
         expect(seen.teardown).toBeGreaterThan(0);
