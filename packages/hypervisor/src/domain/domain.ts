@@ -33,8 +33,13 @@ export class Domain {
   shutdownCode = -1;
   /** Why the hypervisor crashed the domain, for the log. */
   crashMessage = '';
-  /** vm_assist bits enabled. */
+  /** vm_assist bits enabled (a number: type 32, m2p_strict, is above 32-bit masks). */
   vmAssist = 0;
+
+  hasAssist(type: number): boolean {
+    const bit = 2 ** type;
+    return this.vmAssist % (2 * bit) >= bit;
+  }
   /** Where the console_io output of this domain goes, line-buffered. */
   consoleLine = '';
   events!: EventChannels;

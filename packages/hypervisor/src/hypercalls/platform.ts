@@ -83,20 +83,31 @@ export function consoleIo(h: HypercallArgs): number {
   }
 }
 
-/** vm_assist(cmd, type): the assists this hypervisor implements (§2.8). */
+/** VM_ASSIST_VALID for a 32-bit PV guest (Xen: asm/config.h), by type number. */
+const VALID_ASSISTS = new Set<number>([
+  VmAssist.VMASST_TYPE_4gb_segments,
+  VmAssist.VMASST_TYPE_4gb_segments_notify,
+  VmAssist.VMASST_TYPE_writable_pagetables,
+  VmAssist.VMASST_TYPE_pae_extended_cr3,
+  VmAssist.VMASST_TYPE_architectural_iopl,
+  VmAssist.VMASST_TYPE_runstate_update_flag,
+  VmAssist.VMASST_TYPE_m2p_strict,
+]);
+
+/**
+ * vm_assist(cmd, type) (common/kernel.c do_vm_assist): a type not valid for the guest is
+ * -EINVAL, then an unknown command -ENOSYS. writable_pagetables turns on the emulation of direct
+ * L1 writes (traps/ptwr.ts); 4gb_segments is accepted and changes nothing, as on a 64-bit Xen.
+ */
 export function vmAssist(h: HypercallArgs): number {
   const cmd = h.a1 >>> 0;
   const type = h.a2 >>> 0;
-  if (cmd > 1) return EINVAL;
-  const supported =
-    type === VmAssist.VMASST_TYPE_runstate_update_flag ||
-    type === VmAssist.VMASST_TYPE_architectural_iopl ||
-    type === VmAssist.VMASST_TYPE_m2p_strict ||
-    (type === VmAssist.VMASST_TYPE_pae_extended_cr3 && h.xen.layout.mode === 'pae');
-  if (!supported) return EINVAL; // writable page tables and 4 GiB segment emulation are not offered
+  if (!VALID_ASSISTS.has(type)) return EINVAL;
   const bit = 2 ** type;
   const d = h.v.domain;
-  d.vmAssist = cmd === 0 ? d.vmAssist | bit : d.vmAssist & ~bit;
+  if (cmd === 0) d.vmAssist = d.vmAssist % (2 * bit) >= bit ? d.vmAssist : d.vmAssist + bit;
+  else if (cmd === 1) d.vmAssist = d.vmAssist % (2 * bit) >= bit ? d.vmAssist - bit : d.vmAssist;
+  else return ENOSYS;
   return 0;
 }
 

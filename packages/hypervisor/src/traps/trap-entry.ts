@@ -7,6 +7,7 @@ import type { Hypervisor } from '../kernel/hypervisor.js';
 import type { EntryFrame, Pcpu } from '../machine/pcpu.js';
 import { HAS_ERROR_CODE } from '../machine/pcpu.js';
 import { bounceToGuest } from './bounce.js';
+import { emulatePtWrite } from './ptwr.js';
 
 export const VEC_DE = 0, VEC_DB = 1, VEC_NMI = 2, VEC_BP = 3, VEC_NM = 7, VEC_DF = 8, VEC_GP = 13, VEC_PF = 14;
 
@@ -35,6 +36,7 @@ export function onGuestException(xen: Hypervisor, p: Pcpu, vector: number): void
       p.exitTo(f); // the LDT page is now mapped: retry the instruction
       return;
     }
+    if (emulatePtWrite(xen, p, v, f, cr2)) return;
     xen.mem.view.setUint32(d.vcpuInfoAddr(v.id) + 8, cr2, true); // vcpu_info.arch.cr2
   }
   if (vector === VEC_GP && (f.errorCode & 3) === 2) {
