@@ -164,8 +164,21 @@ export const TEST_GUESTS: readonly TestGuest[] = [
   },
 ];
 
+/**
+ * Guests that are tools rather than checks: the host uses them to measure (they are booted by
+ * the hypervisor's scheduler tests and `pnpm bench`), not to pass or fail.
+ *  - spin: CPU-bound; `ms=<n>` of system time then `XTF-SPIN iterations=<n>` and poweroff (0: forever)
+ *  - idle: blocks for good with no timer (the cost of an idle domain)
+ *  - bench: the hypervisor micro-benchmarks, `XTF-BENCH <name> cycles=<per op> ops=<n>` lines
+ */
+export const TOOL_GUESTS: readonly TestGuest[] = [
+  { name: 'spin', description: 'CPU-bound loop for scheduler tests (ms=<n>, 0 = forever)', layouts: BOTH, expect: 'poweroff' },
+  { name: 'idle', description: 'blocks forever with no timer: an idle domain', layouts: BOTH, expect: 'poweroff' },
+  { name: 'bench', description: 'hypercall, trap bounce, fast system call and page-table update micro-benchmarks', layouts: BOTH, expect: 'poweroff' },
+];
+
 export function findGuest(name: string): TestGuest {
-  const g = TEST_GUESTS.find((t) => t.name === name);
+  const g = [...TEST_GUESTS, ...TOOL_GUESTS].find((t) => t.name === name);
   if (!g) throw new Error(`test-guests: no guest named '${name}' (known: ${TEST_GUESTS.map((t) => t.name).join(', ')})`);
   return g;
 }

@@ -7,6 +7,7 @@ import {
   BUILD_DIR,
   PACKAGE_DIR,
   TEST_GUESTS,
+  TOOL_GUESTS,
   XenNoteType,
   buildGuests,
   findGuest,
@@ -33,11 +34,11 @@ describe('build', () => {
     const m = /^GUESTS := ((?:.*\\\n)*.*)$/m.exec(mk);
     expect(m).not.toBeNull();
     const names = m![1]!.replace(/\\\n/g, ' ').split(/\s+/).filter(Boolean);
-    expect([...names, 'hello-legacy'].sort()).toEqual(TEST_GUESTS.map((g) => g.name).sort());
+    expect([...names, 'hello-legacy'].sort()).toEqual([...TEST_GUESTS, ...TOOL_GUESTS].map((g) => g.name).sort());
   });
 });
 
-describe.each(TEST_GUESTS.flatMap((g) => g.layouts.map((layout) => ({ g, layout }))))(
+describe.each([...TEST_GUESTS, ...TOOL_GUESTS].flatMap((g) => g.layouts.map((layout) => ({ g, layout }))))(
   '$g.name ($layout)',
   ({ g, layout }) => {
     const path = guestPath(g.name, layout);

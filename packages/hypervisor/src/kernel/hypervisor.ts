@@ -194,10 +194,16 @@ export class Hypervisor implements EventHost, GrantCheck {
 
   private installHostEntries(p: Pcpu): void {
     const cpu = p.cpu;
-    for (let v = 0; v < 32; v++) cpu.addHostEntry(exceptionEntry(v), () => this.guard(p, () => onGuestException(this, p, v)));
+    for (let v = 0; v < 32; v++) {
+      cpu.addHostEntry(exceptionEntry(v), () => {
+        this.chargeEntry(p);
+        this.guard(p, () => onGuestException(this, p, v));
+      });
+    }
     cpu.addHostEntry(HOST_ENTRY_HYPERCALL, () => onHypercall(this, p));
     cpu.addHostEntry(HOST_ENTRY_EVENT_CHECK, () => {
       this.stats.eventChecks++;
+      this.chargeEntry(p);
       this.guard(p, () => onEventCheck(this, p));
     });
     cpu.addHostEntry(HOST_ENTRY_SOFT_INT, () => this.guard(p, () => onStrayInterrupt(this, p)));
