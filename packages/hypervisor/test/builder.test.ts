@@ -2,6 +2,7 @@
 // broken ones made from them.
 import { buildGuests } from '@xen-ts/test-guests';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { StartInfoView } from '@xen-ts/abi';
 import { parseXenKernel } from '../src/index.js';
 import { kernel, newHypervisor } from './support/boot.js';
 
@@ -57,6 +58,35 @@ describe('domain builder', () => {
     const free = xen.alloc.freeFrames;
     xen.createDomain({ name: 'ok', kernel: kernel('hello', '2level'), memoryMb: 8 });
     expect(free - xen.alloc.freeFrames).toBeGreaterThanOrEqual(8 * 256);
+  });
+
+  it('lays out start_info, the ramdisk, the P2M and the command line as §2.22 says', () => {
+    const xen = newHypervisor({ memoryMb: 64 });
+    const ramdisk = new Uint8Array(10_000).map((_, i) => (i * 7) & 0xff);
+    const d = xen.createDomain({ name: 'r', kernel: kernel('hello', '2level'), memoryMb: 8, ramdisk, cmdline: 'root=/dev/ram0 quiet', paused: true });
+    const si = new StartInfoView(xen.mem.view, d.startInfoMfn * 4096);
+    const img = parseXenKernel(kernel('hello', '2level'));
+    const bytesAt = (va: number, n: number): Uint8Array => {
+      const out = new Uint8Array(n);
+      for (let i = 0; i < n; i++) {
+        const a = va + i;
+        out[i] = xen.mem.u8[d.p2m[(a - img.virtBase) >>> 12]! * 4096 + (a & 0xfff)]!;
+      }
+      return out;
+    };
+    expect(si.magic).toBe('xen-3.0-x86_32');
+    expect(si.nrPages).toBe(8 * 256);
+    expect(si.sharedInfo).toBe(d.sharedInfoMfn * 4096);
+    expect(si.cmdLine).toBe('root=/dev/ram0 quiet');
+    expect(si.modLen).toBe(ramdisk.length);
+    expect(si.modStart).toBeGreaterThanOrEqual(img.kend);
+    expect(bytesAt(si.modStart, ramdisk.length)).toEqual(ramdisk);
+    // mfn_list is the P2M, pt_base the pinned top table; the boot stack and 512 kB of padding fit below 4 MiB multiples.
+    const p2m = new DataView(bytesAt(si.mfnList, 8 * 256 * 4).buffer);
+    expect(Array.from({ length: 8 * 256 }, (_, i) => p2m.getUint32(i * 4, true))).toEqual(d.p2m);
+    expect(xen.mmu.ft.isPinned(d.p2m[(si.ptBase - img.virtBase) >>> 12]!)).toBe(true);
+    expect(si.storeMfn).not.toBe(si.consoleMfn);
+    expect(xen.store.read('/local/domain/1/name')).toBe('r');
   });
 
   it('refuses duplicate and malformed names', () => {

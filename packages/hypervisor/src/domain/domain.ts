@@ -25,6 +25,8 @@ export class Domain {
   /** Frames the domain holds as memory (Xen's tot_pages; shared_info and grant frames are not counted). */
   totPages = 0;
   sharedInfoMfn = -1;
+  /** The start_info page the builder wrote (machine frame), for tools and tests. */
+  startInfoMfn = -1;
   state: DomainState = 'created';
   /** Pause count from the toolstack (xl pause); vCPUs run only at 0. */
   pauseCount = 0;

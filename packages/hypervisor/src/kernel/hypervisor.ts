@@ -348,6 +348,7 @@ export class Hypervisor implements EventHost, GrantCheck {
         { domain: d, image, ...(cfg.ramdisk === undefined ? {} : { ramdisk: cfg.ramdisk }), cmdline: cfg.cmdline ?? '', nrPages, storeEvtchn: storePort, consoleEvtchn: consolePort },
         d.vcpus[0]!,
       );
+      d.startInfoMfn = built.startInfoMfn;
       this.attachConsole(d, built, consolePort);
       this.attachXenstore(d, built, storePort);
       this.time.publishWallclock(d);
