@@ -1,7 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { workspacePackageConfig } from '../../vitest.workspace-package.js';
 
-export default defineConfig({
-  resolve: { conditions: ['@xen-ts/source'] },
-  ssr: { resolve: { conditions: ['@xen-ts/source'] } },
-  test: { include: ['src/**/*.test.ts'], passWithNoTests: false },
-});
+export default workspacePackageConfig({ include: ['src/**/*.test.ts'] });
