@@ -17,6 +17,8 @@ export interface TestGuest {
   readonly cmdline?: string;
   /** Memory to give the domain, in MiB (default 16). */
   readonly memoryMb?: number;
+  /** vCPUs to give the domain (default 1). */
+  readonly vcpus?: number;
   /** True when the host must create a second domain first and pass its values on the
    *  command line (a machine frame it owns, its domid). */
   readonly needsPeer?: boolean;
@@ -154,6 +156,13 @@ export const TEST_GUESTS: readonly TestGuest[] = [
     needsPeer: true,
     hostAction:
       'when the console shows "XTF-REQUEST map-grant dom=<d> ref=<r>", map that grant into the peer domain (GNTTABOP_map_grant_ref, GNTMAP_host_map); when it shows "XTF-REQUEST unmap-grant", unmap it',
+  },
+  {
+    name: 'smp',
+    description: 'a second vCPU: VCPUOP_initialise with a vcpu_guest_context, up, runstate, down by itself',
+    layouts: BOTH,
+    expect: 'poweroff',
+    vcpus: 2,
   },
   {
     name: 'hypercall-fuzz',

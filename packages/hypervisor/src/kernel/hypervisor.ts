@@ -3,13 +3,15 @@
 // trap handler uses. Plugins (schedulers first) are wired through a private tsyringe container
 // at start-up only; nothing here runs per instruction (DESIGN.md §5).
 import 'reflect-metadata';
-import { DomId, EvtchnStat, Gntmap, SHARED_INFO, ShutdownReason, Virq, XenErrno } from '@xen-ts/abi';
+import { DomId, EvtchnStat, Gntmap, MmuextCmd, SHARED_INFO, ShutdownReason, Virq, XenErrno } from '@xen-ts/abi';
 import { ESP, PhysicalMemory, StopReason } from '@xen-ts/cpu-x86';
 import {
   Mmu,
   destroyGdt,
   destroyLdtFrames,
   mapLdtFrame,
+  mmuextOp,
+  setGdt,
   NO_OWNER,
   relinquishDomain,
   type GrantCheck,
@@ -353,6 +355,7 @@ export class Hypervisor implements EventHost, GrantCheck {
       this.attachXenstore(d, built, storePort);
       this.time.publishWallclock(d);
       const v0 = d.vcpus[0]!;
+      v0.ready = true;
       v0.online = true;
       this.publishTime(v0);
       this.sched.setOnline(v0.unit, true);
@@ -768,53 +771,85 @@ export class Hypervisor implements EventHost, GrantCheck {
   // ---- vCPU operations -----------------------------------------------------------------------
 
   initialiseVcpu(h: HypercallArgs, t: Vcpu, arg: number): number {
-    if (t.online) return -XenErrno.EEXIST;
+    if (t.ready) return -XenErrno.EEXIST;
     return this.initialiseVcpuContext(h, t, arg);
   }
 
-  /** VCPUOP_initialise: the i386 vcpu_guest_context (2800 bytes, xen-abi.md §2.7). */
+  /**
+   * VCPUOP_initialise: the i386 vcpu_guest_context (2800 bytes, xen-abi.md §2.7; Xen's
+   * arch_set_info_guest): registers and selectors, trap table, GDT, kernel stack, CR3, callbacks.
+   */
   private initialiseVcpuContext(h: HypercallArgs, t: Vcpu, arg: number): number {
     const ctx = this.guestMem.readView(h.v.baseMfn, arg, 2800);
     if (ctx === null) return -XenErrno.EFAULT;
-    const R = 516; // user_regs after fpu_ctxt[512] and flags
+    const R = 516; // user_regs, after fpu_ctxt[512] and flags
+    const TRAPS = R + 68;
+    const LDT = TRAPS + 256 * 8; // ldt_base, ldt_ents, gdt_frames[16], gdt_ents, kernel_ss, kernel_sp, ctrlreg[8], debugreg[8], callbacks
+    const GDT = LDT + 8;
+    const KSS = GDT + 68;
+    const CR = KSS + 8;
+    const CB = CR + 64;
     const c = t.ctx;
-    const regOrder = [3, 1, 2, 6, 7, 5, 0]; // ebx ecx edx esi edi ebp eax → reg32 index
-    regOrder.forEach((reg, i) => (c.reg32[reg] = ctx.getUint32(R + i * 4, true) | 0));
+    const regAt = [3, 1, 2, 6, 7, 5, 0]; // ebx ecx edx esi edi ebp eax → reg32 index
+    regAt.forEach((reg, i) => (c.reg32[reg] = ctx.getUint32(R + i * 4, true) | 0));
+    c.reg32[4] = ctx.getUint32(R + 44, true) | 0; // esp
     c.eip = ctx.getUint32(R + 32, true);
-    const cs = ctx.getUint16(R + 36, true);
-    c.eflags = (ctx.getUint32(R + 40, true) & 0x3f7fd5) | 0x202;
-    c.reg32[ESP] = ctx.getUint32(R + 44, true) | 0;
-    const ss = ctx.getUint16(R + 48, true);
-    if ((cs & 3) === 0 || (ss & 3) === 0) return -XenErrno.EINVAL;
-    const base = 516 + 68 + 256 * 8; // after trap_ctxt
-    const kernelSs = ctx.getUint32(base + 8 + 64 + 4, true);
-    const kernelSp = ctx.getUint32(base + 8 + 64 + 8, true);
-    const cr3 = ctx.getUint32(base + 8 + 64 + 12 + 12, true);
-    const eventCs = ctx.getUint32(base + 8 + 64 + 12 + 64, true);
-    const eventEip = ctx.getUint32(base + 8 + 64 + 12 + 68, true);
-    const failCs = ctx.getUint32(base + 8 + 64 + 12 + 72, true);
-    const failEip = ctx.getUint32(base + 8 + 64 + 12 + 76, true);
-    // The new vCPU copies the caller's flat segments and must use a table the domain pinned.
+    c.eflags = (ctx.getUint32(R + 40, true) & 0x3f0dd5) | 0x202; // IF set, IOPL and VM clear
+    // Trap table: the whole array, as Xen copies it (entries with address 0 are empty).
+    t.trapFlags.fill(0);
+    for (let i = 0; i < 256; i++) {
+      const o = TRAPS + i * 8;
+      const address = ctx.getUint32(o + 4, true);
+      if (address === 0) continue;
+      const cs = ctx.getUint16(o + 2, true);
+      if (!guestSelectorOk(cs)) return -XenErrno.EINVAL;
+      const vector = ctx.getUint8(o);
+      t.trapAddress[vector] = address;
+      t.trapCs[vector] = (cs & 3) === 0 ? cs | 1 : cs;
+      t.trapFlags[vector] = (ctx.getUint8(o + 1) & 7) | 0x80;
+    }
+    t.kernelSs = ctx.getUint32(KSS, true) & 0xffff;
+    t.kernelSp = ctx.getUint32(KSS + 4, true);
+    t.eventCallback = { cs: ctx.getUint32(CB, true) & 0xffff, eip: ctx.getUint32(CB + 4, true) };
+    t.failsafeCallback = { cs: ctx.getUint32(CB + 8, true) & 0xffff, eip: ctx.getUint32(CB + 12, true) };
+    // GDT frames, then the page tables (validated and referenced for this vCPU).
+    const gdtEnts = ctx.getUint32(GDT + 64, true);
+    if (gdtEnts > 0) {
+      const frames: number[] = [];
+      for (let i = 0; i < Math.ceil(gdtEnts / 512); i++) frames.push(ctx.getUint32(GDT + i * 4, true));
+      const rc = setGdt(this.mmu, t.domain.id, t.id, frames, gdtEnts);
+      if (rc !== 0) return rc;
+      this.installGdt(t, frames, gdtEnts);
+    }
+    const cr3 = ctx.getUint32(CR + 12, true);
     const mfn = this.layout.mode === 'pae' ? ((cr3 >>> 12) | (cr3 << 20)) >>> 0 : cr3 >>> 12;
-    const pinned = this.mmu.ft.isValidMfn(mfn) && this.mmu.ft.owner(mfn) === t.domain.id && this.mmu.ft.isPinned(mfn);
-    if (!pinned) return -XenErrno.EINVAL;
-    const from = h.v.ctx;
-    h.v.ctx.saveFrom(h.p.cpu);
-    c.segSel.set(from.segSel);
-    c.segBase.set(from.segBase);
-    c.segLimit.set(from.segLimit);
-    c.segAttr.set(from.segAttr);
-    c.cpl = 1;
-    t.kernelSs = kernelSs & 0xffff;
-    t.kernelSp = kernelSp;
-    t.eventCallback = { cs: eventCs & 0xffff, eip: eventEip };
-    t.failsafeCallback = { cs: failCs & 0xffff, eip: failEip };
-    t.trapFlags.set(h.v.trapFlags);
-    t.trapAddress.set(h.v.trapAddress);
-    t.trapCs.set(h.v.trapCs);
-    const rc = this.switchBaseptrFor(t, mfn);
-    if (rc !== 0) return rc;
-    t.online = false;
+    const r = mmuextOp(this.mmu, t.domain.id, [{ cmd: MmuextCmd.MMUEXT_NEW_BASEPTR, arg1: mfn }], { vcpu: t.id });
+    if (r.rc !== 0) return r.rc;
+    t.baseMfn = mfn;
+    // Selectors: CS, SS, DS, ES, FS, GS from the context, loaded through the descriptor tables.
+    const sel = [ctx.getUint16(R + 52, true), ctx.getUint16(R + 36, true), ctx.getUint16(R + 48, true), ctx.getUint16(R + 56, true), ctx.getUint16(R + 60, true), ctx.getUint16(R + 64, true)];
+    c.cpl = sel[1]! & 3;
+    if (c.cpl === 0 || (sel[2]! & 3) !== c.cpl) return -XenErrno.EINVAL;
+    for (let seg = 0; seg < 6; seg++) {
+      const s = sel[seg]!;
+      if ((s & 0xfffc) === 0) {
+        if (seg === 1 || seg === 2) return -XenErrno.EINVAL;
+        c.segSel[seg] = 0;
+        c.segBase[seg] = 0;
+        c.segLimit[seg] = 0;
+        c.segAttr[seg] = 0x10000;
+        continue;
+      }
+      const d = this.readGuestDescriptor(t, s);
+      if (d === null || (d[1] & 0x9000) !== 0x9000) return -XenErrno.EINVAL;
+      const [lo, hi] = d;
+      let limit = (lo & 0xffff) | (hi & 0xf0000);
+      if ((hi & 0x800000) !== 0) limit = ((limit << 12) | 0xfff) >>> 0;
+      c.segSel[seg] = s;
+      c.segBase[seg] = ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) | 0;
+      c.segLimit[seg] = limit;
+      c.segAttr[seg] = ((hi >>> 8) & 0xff) | ((hi >>> 8) & 0xf000);
+    }
     t.ready = true;
     return 0;
   }
@@ -864,11 +899,6 @@ export class Hypervisor implements EventHost, GrantCheck {
     this.unmapLdt(v);
     p.cpu.cr3 = this.cr3For(mfn);
     p.cpu.flushTlb(true);
-  }
-
-  private switchBaseptrFor(t: Vcpu, mfn: number): number {
-    t.baseMfn = mfn;
-    return 0;
   }
 
   private cr3For(mfn: number): number {
@@ -1074,6 +1104,12 @@ export class Hypervisor implements EventHost, GrantCheck {
 
   /** The frame a new vCPU's host entry would see; for tests of entry code. */
   static readonly emptyFrame = ZERO_FRAME;
+}
+
+/** A selector a guest may name for its code or stack: its own GDT/LDT entries or Xen's flat ring-1/3 ones. */
+function guestSelectorOk(sel: number): boolean {
+  const index = sel >>> 3;
+  return index < 7168 ? index !== 0 || (sel & 4) !== 0 : index >= 7171 && index <= 7174;
 }
 
 function unitName(u: SchedUnit | null): string {

@@ -46,7 +46,7 @@ export function bootGuest(guest: TestGuest, layout: Layout, config: HypervisorCo
     peer = { mfn: peerDomain.p2m[0]!, domid: peerDomain.id };
   }
   const cmdline = [guestCmdline(guest, peer), cmdlineExtra].filter((s) => s !== '').join(' ');
-  const d = xen.createDomain({ name: guest.name, kernel: kernel(guest.name, layout), memoryMb: guest.memoryMb ?? 16, cmdline });
+  const d = xen.createDomain({ name: guest.name, kernel: kernel(guest.name, layout), memoryMb: guest.memoryMb ?? 16, vcpus: guest.vcpus ?? 1, cmdline });
   xen.onConsole((domid, text) => {
     if (domid === d.id) output += text;
   });
