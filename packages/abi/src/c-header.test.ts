@@ -34,6 +34,12 @@ describe('generateCHeader', () => {
     expect(header).toContain('#define HYPERVISOR_VIRT_START_PAE 0xF5800000U\n');
     expect(header).toContain('#define XEN_EINVAL 22\n');
     expect(header).toContain('#define GNTST_no_space (-13)\n');
+    expect(header).toContain('#define XENMEM_populate_physmap 6\n');
+    expect(header).toContain('#define VCPUOP_set_singleshot_timer 8\n');
+    expect(header).toContain('#define CALLBACKF_mask_events 1\n');
+    expect(header).toContain('#define XENFEAT_dom0 11\n');
+    expect(header).toContain('#define PHYSDEVOP_set_iopl 6\n');
+    expect(header).toContain('    struct xen_callback address; /* +4, 8 bytes */');
     for (const s of ALL_STRUCTS) {
       expect(header).toContain(`struct ${s.cName} {`);
       expect(header).toContain(`_Static_assert(sizeof(struct ${s.cName}) == ${s.size},`);
@@ -63,6 +69,10 @@ describe('generateCHeader', () => {
         '_Static_assert(__HYPERVISOR_event_channel_op == 32, "hypercall");',
         errnoChecks,
         'struct shared_info shared;',
+        // Nested layouts as a guest writes them (designated initialisers of the inner struct).
+        'struct callback_register cb = { .type = CALLBACKTYPE_event, .address = { .cs = FLAT_RING1_CS, .eip = 1 } };',
+        'struct gnttab_copy cp = { .source = { .u = 1, .domid = DOMID_SELF }, .flags = GNTCOPY_source_gref };',
+        '_Static_assert(sizeof(((struct vcpu_runstate_info *)0)->time) / sizeof(uint64_t) == RUNSTATE_offline + 1, "time[] per runstate");',
         'int main(void) { return (int)sizeof(struct start_info) - 1112; }',
         '',
       ].join('\n'),

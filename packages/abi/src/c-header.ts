@@ -24,6 +24,12 @@ import { SRING_ENTRIES_OFFSET, SRING_HEADER } from './ring.js';
 import * as Console from './console.js';
 import * as Xs from './xenstore.js';
 import { ElfNote } from './elf-notes.js';
+import { XEN_VERSION_STRUCTS, XenFeat, XenVersionCmd } from './xen-version.js';
+import * as Version from './xen-version.js';
+import { MEMOP_CMD_MASK, MEMOP_EXTENT_SHIFT, MemoryOp, XEN_MEMORY_RESERVATION } from './memory-op.js';
+import { RunState, VCPU_OP_STRUCTS, VCPU_SSHOTTMR_future, VcpuOp } from './vcpu-op.js';
+import { CALLBACK_STRUCTS, CALLBACKF_mask_events, CallbackOp, CallbackType } from './callback.js';
+import { PHYSDEV_STRUCTS, PhysdevOp, XenIrqStat } from './physdev.js';
 import type { PrimType, StructLayout } from './struct.js';
 
 /** A named group of `#define`s: `prefix + key` = value. */
@@ -73,6 +79,9 @@ export const CONSTANT_GROUPS: readonly ConstantGroup[] = [
   { title: 'Event-channel ops (2.9)', values: { ...EvtchnOp, ...EvtchnStat, BIND_PIRQ__WILL_SHARE } },
   { title: 'VIRQs (2.9)', values: Virq },
   { title: 'sched_op (2.10)', values: { ...SchedOp, ...ShutdownReason } },
+  { title: 'vcpu_op (2.11)', values: { ...VcpuOp, ...RunState, VCPU_SSHOTTMR_future } },
+  { title: 'memory_op (2.12)', values: { ...MemoryOp, MEMOP_EXTENT_SHIFT, MEMOP_CMD_MASK } },
+  { title: 'callback_op (2.6)', values: { ...CallbackOp, ...CallbackType, CALLBACKF_mask_events } },
   {
     title: 'Grant tables (2.13)',
     values: {
@@ -87,6 +96,19 @@ export const CONSTANT_GROUPS: readonly ConstantGroup[] = [
       GNTTAB_RESERVED_XENSTORE: Grant.GNTTAB_RESERVED_XENSTORE,
     },
   },
+  {
+    title: 'xen_version (2.14)',
+    values: {
+      ...XenVersionCmd,
+      XEN_EXTRAVERSION_LEN: Version.XEN_EXTRAVERSION_LEN,
+      XEN_CAPABILITIES_INFO_LEN: Version.XEN_CAPABILITIES_INFO_LEN,
+      XEN_CHANGESET_INFO_LEN: Version.XEN_CHANGESET_INFO_LEN,
+      XEN_COMMANDLINE_LEN: Version.XEN_COMMANDLINE_LEN,
+      XEN_DOMAIN_HANDLE_LEN: Version.XEN_DOMAIN_HANDLE_LEN,
+    },
+  },
+  { title: 'XENFEAT bits (2.14)', values: { ...XenFeat, XENFEAT_NR_SUBMAPS: Version.XENFEAT_NR_SUBMAPS } },
+  { title: 'physdev_op (2.14)', values: { ...PhysdevOp, ...XenIrqStat } },
   { title: 'Shared rings (2.15)', values: { XEN_SRING_ENTRIES_OFFSET: SRING_ENTRIES_OFFSET } },
   {
     title: 'Console (2.14, 2.18)',
@@ -130,10 +152,12 @@ export const ALL_STRUCTS: readonly StructLayout[] = [
   SCHED_SHUTDOWN,
   SCHED_POLL,
   SCHED_REMOTE_SHUTDOWN,
-  Grant.GRANT_ENTRY_V1,
-  Grant.GNTTAB_MAP_GRANT_REF,
-  Grant.GNTTAB_UNMAP_GRANT_REF,
-  Grant.GNTTAB_SETUP_TABLE,
+  ...VCPU_OP_STRUCTS,
+  XEN_MEMORY_RESERVATION,
+  ...CALLBACK_STRUCTS,
+  ...Grant.GRANT_STRUCTS,
+  ...XEN_VERSION_STRUCTS,
+  ...PHYSDEV_STRUCTS,
   SRING_HEADER,
   Console.XENCONS_INTERFACE,
   Xs.XSD_SOCKMSG,

@@ -22,6 +22,13 @@ import { XsType } from './xenstore.js';
 import { ElfNote } from './elf-notes.js';
 import { SIF } from './start-info.js';
 import { TI_SET_IF } from './trap-info.js';
+import { RunState, VCPU_SSHOTTMR_future, VcpuOp } from './vcpu-op.js';
+import { MEMOP_CMD_MASK, MemoryOp } from './memory-op.js';
+import { CALLBACKF_mask_events, CallbackOp, CallbackType } from './callback.js';
+import { XENFEAT_NR_SUBMAPS, XenFeat, XenVersionCmd } from './xen-version.js';
+import { PhysdevOp } from './physdev.js';
+import { CONSOLEIO_read, CONSOLEIO_write } from './console.js';
+import { VmAssist } from './mmu-ops.js';
 
 describe('errno (public/errno.h; values equal Linux)', () => {
   it('has the Xen/Linux numbers', () => {
@@ -108,6 +115,73 @@ describe('command numbers', () => {
     expect(SchedOp.SCHEDOP_block).toBe(1);
     expect(SchedOp.SCHEDOP_shutdown).toBe(2);
     expect(ShutdownReason.SHUTDOWN_crash).toBe(3);
+  });
+  it('vcpu_op and runstates (§2.11)', () => {
+    expect(VcpuOp.VCPUOP_initialise).toBe(0);
+    expect(VcpuOp.VCPUOP_get_runstate_info).toBe(4);
+    expect(VcpuOp.VCPUOP_set_periodic_timer).toBe(6);
+    expect(VcpuOp.VCPUOP_stop_singleshot_timer).toBe(9);
+    expect(VcpuOp.VCPUOP_register_vcpu_info).toBe(10);
+    expect(VcpuOp.VCPUOP_get_physid).toBe(12);
+    expect(VcpuOp.VCPUOP_register_vcpu_time_phys_area).toBe(15);
+    expect(Object.values(VcpuOp)).toEqual([...Array(16).keys()]);
+    expect(RunState).toEqual({ RUNSTATE_running: 0, RUNSTATE_runnable: 1, RUNSTATE_blocked: 2, RUNSTATE_offline: 3 });
+    expect(VCPU_SSHOTTMR_future).toBe(1);
+  });
+  it('memory_op (§2.12)', () => {
+    expect(MemoryOp.XENMEM_increase_reservation).toBe(0);
+    expect(MemoryOp.XENMEM_decrease_reservation).toBe(1);
+    expect(MemoryOp.XENMEM_maximum_ram_page).toBe(2);
+    expect(MemoryOp.XENMEM_current_reservation).toBe(3);
+    expect(MemoryOp.XENMEM_maximum_reservation).toBe(4);
+    expect(MemoryOp.XENMEM_populate_physmap).toBe(6);
+    expect(MemoryOp.XENMEM_add_to_physmap).toBe(7);
+    expect(MemoryOp.XENMEM_memory_map).toBe(9);
+    expect(MemoryOp.XENMEM_exchange).toBe(11);
+    expect(MemoryOp.XENMEM_remove_from_physmap).toBe(15);
+    expect(Object.values(MemoryOp)).not.toContain(8); // 8 is retired in memory.h
+    expect(MEMOP_CMD_MASK).toBe(63);
+  });
+  it('callback_op (§2.6)', () => {
+    expect(CallbackOp).toEqual({ CALLBACKOP_register: 0, CALLBACKOP_unregister: 1 });
+    expect(CallbackType).toEqual({
+      CALLBACKTYPE_event: 0,
+      CALLBACKTYPE_failsafe: 1,
+      CALLBACKTYPE_syscall: 2,
+      CALLBACKTYPE_sysenter_deprecated: 3,
+      CALLBACKTYPE_nmi: 4,
+      CALLBACKTYPE_sysenter: 5,
+      CALLBACKTYPE_syscall32: 7,
+    });
+    expect(CALLBACKF_mask_events).toBe(1);
+  });
+  it('xen_version, XENFEAT, console_io, physdev_op (§2.14)', () => {
+    expect(XenVersionCmd.XENVER_version).toBe(0);
+    expect(XenVersionCmd.XENVER_platform_parameters).toBe(5);
+    expect(XenVersionCmd.XENVER_get_features).toBe(6);
+    expect(XenVersionCmd.XENVER_pagesize).toBe(7);
+    expect(XenVersionCmd.XENVER_commandline).toBe(9);
+    expect(XenVersionCmd.XENVER_build_id).toBe(10);
+    expect(XenFeat.XENFEAT_writable_page_tables).toBe(0);
+    expect(XenFeat.XENFEAT_auto_translated_physmap).toBe(2);
+    expect(XenFeat.XENFEAT_pae_pgdir_above_4gb).toBe(4);
+    expect(XenFeat.XENFEAT_dom0).toBe(11);
+    expect(XenFeat.XENFEAT_dm_msix_all_writes).toBe(20);
+    expect(new Set(Object.values(XenFeat)).size).toBe(21); // bits 0..20, each once
+    expect(XENFEAT_NR_SUBMAPS).toBe(1);
+    expect([CONSOLEIO_write, CONSOLEIO_read]).toEqual([0, 1]);
+    expect(PhysdevOp.PHYSDEVOP_irq_status_query).toBe(5);
+    expect(PhysdevOp.PHYSDEVOP_set_iopl).toBe(6);
+    expect(PhysdevOp.PHYSDEVOP_set_iobitmap).toBe(7);
+    expect(PhysdevOp.PHYSDEVOP_eoi).toBe(12);
+    expect(PhysdevOp.PHYSDEVOP_map_pirq).toBe(13);
+    expect(PhysdevOp.PHYSDEVOP_unmap_pirq).toBe(14);
+  });
+  it('vm_assist (§2.8)', () => {
+    expect([VmAssist.VMASST_CMD_enable, VmAssist.VMASST_CMD_disable]).toEqual([0, 1]);
+    expect(VmAssist.VMASST_TYPE_writable_pagetables).toBe(2);
+    expect(VmAssist.VMASST_TYPE_pae_extended_cr3).toBe(3);
+    expect(VmAssist.VMASST_TYPE_m2p_strict).toBe(32);
   });
   it('grant tables (§2.13)', () => {
     expect(GnttabOp.GNTTABOP_setup_table).toBe(2);

@@ -96,3 +96,54 @@ export const GNTTAB_SETUP_TABLE = defineStruct('gnttab_setup_table', 16, {
   status: f(8, 's16'),
   frame_list: f(12, 'u32'),
 });
+
+/** `{domid_t dom; u32 nr_frames; u32 max_nr_frames; s16 status}` — 16 bytes on i386 (grant_table.h). */
+export const GNTTAB_QUERY_SIZE = defineStruct('gnttab_query_size', 16, {
+  dom: f(0, 'u16'),
+  nr_frames: f(4, 'u32'),
+  max_nr_frames: f(8, 'u32'),
+  status: f(12, 's16'),
+});
+
+/** One side of a copy: `{union {grant_ref_t ref; xen_pfn_t gmfn} u; domid_t domid; u16 offset}`. */
+export const GNTTAB_COPY_PTR = defineStruct('gnttab_copy_ptr', 8, {
+  u: f(0, 'u32'),
+  domid: f(4, 'u16'),
+  offset: f(6, 'u16'),
+});
+
+/**
+ * `{gnttab_copy_ptr source, dest; u16 len; u16 flags; s16 status}` — 24 bytes on i386 (§2.13).
+ * `flags` says which side names a grant ref (GNTCOPY_source_gref / GNTCOPY_dest_gref) rather
+ * than a frame; a copy must stay within one page.
+ */
+export const GNTTAB_COPY = defineStruct('gnttab_copy', 24, {
+  source: f(0, GNTTAB_COPY_PTR),
+  dest: f(8, GNTTAB_COPY_PTR),
+  len: f(16, 'u16'),
+  flags: f(18, 'u16'),
+  status: f(20, 's16'),
+});
+
+/** `{u32 version}` (IN/OUT). */
+export const GNTTAB_SET_VERSION = defineStruct('gnttab_set_version', 4, { version: f(0, 'u32') });
+
+/** `{domid_t dom; u16 pad; u32 version}` — IN dom, OUT version. */
+export const GNTTAB_GET_VERSION = defineStruct('gnttab_get_version', 8, {
+  dom: f(0, 'u16'),
+  pad: f(2, 'u16'),
+  version: f(4, 'u32'),
+});
+
+/** Every grant_table_op layout, in header (dependency) order. */
+export const GRANT_STRUCTS = [
+  GRANT_ENTRY_V1,
+  GNTTAB_MAP_GRANT_REF,
+  GNTTAB_UNMAP_GRANT_REF,
+  GNTTAB_SETUP_TABLE,
+  GNTTAB_QUERY_SIZE,
+  GNTTAB_COPY_PTR,
+  GNTTAB_COPY,
+  GNTTAB_SET_VERSION,
+  GNTTAB_GET_VERSION,
+] as const;

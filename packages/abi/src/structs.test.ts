@@ -12,11 +12,31 @@ import {
 import { MMU_UPDATE, MMUEXT_OP, MmuextCmd, MmuextOpView, MmuUpdateView, MULTICALL_ENTRY } from './mmu-ops.js';
 import { TRAP_INFO, TrapInfoView } from './trap-info.js';
 import { EVTCHN_ALLOC_UNBOUND, EVTCHN_BIND_INTERDOMAIN, EVTCHN_STATUS } from './event-channel.js';
-import { GNTTAB_MAP_GRANT_REF, GNTTAB_SETUP_TABLE, GNTTAB_UNMAP_GRANT_REF, GRANT_ENTRY_V1 } from './grant-table.js';
+import {
+  GNTTAB_COPY,
+  GNTTAB_COPY_PTR,
+  GNTTAB_GET_VERSION,
+  GNTTAB_MAP_GRANT_REF,
+  GNTTAB_QUERY_SIZE,
+  GNTTAB_SETUP_TABLE,
+  GNTTAB_UNMAP_GRANT_REF,
+  GRANT_ENTRY_V1,
+} from './grant-table.js';
 import { SCHED_POLL } from './sched-ops.js';
 import { XENCONS_INTERFACE } from './console.js';
 import { XENSTORE_DOMAIN_INTERFACE, XSD_SOCKMSG, decodeXsdSockmsg, encodeXsdSockmsg } from './xenstore.js';
 import { SRING_HEADER } from './ring.js';
+import {
+  VCPU_REGISTER_RUNSTATE_MEMORY_AREA,
+  VCPU_REGISTER_VCPU_INFO,
+  VCPU_RUNSTATE_INFO,
+  VCPU_SET_PERIODIC_TIMER,
+  VCPU_SET_SINGLESHOT_TIMER,
+} from './vcpu-op.js';
+import { XEN_MEMORY_RESERVATION } from './memory-op.js';
+import { CALLBACK_REGISTER, CALLBACK_UNREGISTER, XEN_CALLBACK } from './callback.js';
+import { XEN_COMPILE_INFO, XEN_FEATURE_INFO, XEN_PLATFORM_PARAMETERS } from './xen-version.js';
+import { PHYSDEV_IRQ_STATUS_QUERY, PHYSDEV_SET_IOBITMAP, PHYSDEV_SET_IOPL } from './physdev.js';
 
 function offsets(s: StructLayout): Record<string, number> {
   return Object.fromEntries(Object.entries(s.fields).map(([k, v]) => [k, v.offset]));
@@ -46,6 +66,51 @@ describe('struct tables are self-consistent with i386 natural layout', () => {
 });
 
 describe('layouts from xen-abi.md', () => {
+  it('vcpu_op arguments (§2.11)', () => {
+    expect(VCPU_RUNSTATE_INFO.size).toBe(44);
+    expect(offsets(VCPU_RUNSTATE_INFO)).toEqual({ state: 0, state_entry_time: 4, time: 12 });
+    expect(VCPU_RUNSTATE_INFO.fields.time.size).toBe(32);
+    expect(VCPU_REGISTER_RUNSTATE_MEMORY_AREA.size).toBe(8);
+    expect(VCPU_SET_PERIODIC_TIMER.size).toBe(8);
+    expect(VCPU_SET_SINGLESHOT_TIMER.size).toBe(12);
+    expect(offsets(VCPU_SET_SINGLESHOT_TIMER)).toEqual({ timeout_abs_ns: 0, flags: 8 });
+    expect(VCPU_REGISTER_VCPU_INFO.size).toBe(16);
+    expect(offsets(VCPU_REGISTER_VCPU_INFO)).toEqual({ mfn: 0, offset: 8, rsvd: 12 });
+  });
+  it('xen_memory_reservation (§2.12): 20 bytes on i386', () => {
+    expect(XEN_MEMORY_RESERVATION.size).toBe(20);
+    expect(offsets(XEN_MEMORY_RESERVATION)).toEqual({
+      extent_start: 0,
+      nr_extents: 4,
+      extent_order: 8,
+      mem_flags: 12,
+      domid: 16,
+    });
+  });
+  it('callback_register (§2.6): 12 bytes on i386', () => {
+    expect(CALLBACK_REGISTER.size).toBe(12);
+    expect(offsets(CALLBACK_REGISTER)).toEqual({ type: 0, flags: 2, address: 4 });
+    expect(CALLBACK_REGISTER.fields.address.type).toBe(XEN_CALLBACK);
+    expect(offsets(XEN_CALLBACK)).toEqual({ cs: 0, eip: 4 });
+    expect(CALLBACK_UNREGISTER.size).toBe(4);
+  });
+  it('xen_version and physdev_op arguments (§2.14)', () => {
+    expect(XEN_PLATFORM_PARAMETERS.size).toBe(4);
+    expect(offsets(XEN_FEATURE_INFO)).toEqual({ submap_idx: 0, submap: 4 });
+    expect(XEN_COMPILE_INFO.size).toBe(144);
+    expect(offsets(XEN_COMPILE_INFO)).toEqual({ compiler: 0, compile_by: 64, compile_domain: 80, compile_date: 112 });
+    expect(PHYSDEV_SET_IOPL.size).toBe(4);
+    expect(PHYSDEV_SET_IOBITMAP.size).toBe(8);
+    expect(offsets(PHYSDEV_IRQ_STATUS_QUERY)).toEqual({ irq: 0, flags: 4 });
+  });
+  it('gnttab_copy, query_size, get_version (§2.13)', () => {
+    expect(GNTTAB_COPY.size).toBe(24);
+    expect(offsets(GNTTAB_COPY)).toEqual({ source: 0, dest: 8, len: 16, flags: 18, status: 20 });
+    expect(offsets(GNTTAB_COPY_PTR)).toEqual({ u: 0, domid: 4, offset: 6 });
+    expect(GNTTAB_QUERY_SIZE.size).toBe(16);
+    expect(offsets(GNTTAB_QUERY_SIZE)).toEqual({ dom: 0, nr_frames: 4, max_nr_frames: 8, status: 12 });
+    expect(offsets(GNTTAB_GET_VERSION)).toEqual({ dom: 0, pad: 2, version: 4 });
+  });
   it('start_info (§2.4): 1112 bytes', () => {
     expect(START_INFO.size).toBe(1112);
     expect(offsets(START_INFO)).toEqual({

@@ -40,7 +40,7 @@ XTF_TEST_MAIN
 
     start("hypercall");
     t = rdtsc();
-    for (unsigned long i = 0; i < ops; i++) HYPERVISOR_xen_version(0, NULL);
+    for (unsigned long i = 0; i < ops; i++) HYPERVISOR_xen_version(XENVER_version, NULL);
     report("hypercall", rdtsc() - t, ops);
 
     set_trap_handler(X86_EXC_BP, on_bp);

@@ -21,13 +21,13 @@ XTF_TEST_MAIN
 {
     xtf_check_rc("set_callbacks", HYPERVISOR_set_callbacks(FLAT_RING1_CS, (unsigned long)event_upcall_entry,
                                                            FLAT_RING1_CS, (unsigned long)failsafe_entry), 0);
-    struct callback_register cb = { .type = CALLBACKTYPE_event, .flags = 0, .cs = FLAT_RING1_CS,
-                                    .eip = (uint32_t)event_upcall_entry };
+    struct callback_register cb = { .type = CALLBACKTYPE_event, .flags = 0,
+                                    .address = { .cs = FLAT_RING1_CS, .eip = (uint32_t)event_upcall_entry } };
     xtf_check_rc("callback_op-register-event", HYPERVISOR_callback_op(CALLBACKOP_register, &cb), 0);
     cb.type = CALLBACKTYPE_failsafe;
-    cb.eip = (uint32_t)failsafe_entry;
+    cb.address.eip = (uint32_t)failsafe_entry;
     xtf_check_rc("callback_op-register-failsafe", HYPERVISOR_callback_op(CALLBACKOP_register, &cb), 0);
-    struct { uint16_t type, pad; } unreg = { CALLBACKTYPE_event, 0 };
+    struct callback_unregister unreg = { .type = CALLBACKTYPE_event };
     xtf_check_rc("callback_op-unregister-event-refused", HYPERVISOR_callback_op(CALLBACKOP_unregister, &unreg),
                  -XEN_EINVAL);
     cb.type = 99;

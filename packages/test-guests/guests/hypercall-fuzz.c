@@ -73,7 +73,7 @@ static bool excluded(uint32_t nr, const uint32_t *a)
     case __HYPERVISOR_set_gdt:
         return true;
     case __HYPERVISOR_memory_op:
-        return a[0] == XENMEM_decrease_reservation || a[0] == 11 /* exchange */;
+        return a[0] == XENMEM_decrease_reservation || a[0] == XENMEM_exchange;
     case __HYPERVISOR_grant_table_op:
         return a[0] == GNTTABOP_transfer;
     case __HYPERVISOR_vcpu_op:

@@ -15,8 +15,7 @@ XTF_TEST_MAIN
     xtf_check_rc("get_runstate_info", HYPERVISOR_vcpu_op(VCPUOP_get_runstate_info, 0, &r), 0);
     xtf_check(r.state == RUNSTATE_running, "runstate-running", "state %d", r.state);
 
-    /* vcpu_register_runstate_memory_area: a union with a u64, 8 bytes on i386. */
-    struct { uint32_t addr, hi; } reg = { (uint32_t)&area, 0 };
+    struct vcpu_register_runstate_memory_area reg = { .addr = (uint32_t)&area };
     memset(&area, 0xFF, sizeof(area));
     xtf_check_rc("register_runstate_memory_area", HYPERVISOR_vcpu_op(VCPUOP_register_runstate_memory_area, 0, &reg), 0);
     sched_yield();

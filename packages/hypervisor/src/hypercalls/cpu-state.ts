@@ -1,5 +1,14 @@
 // Per-vCPU processor state the guest hands to Xen: set_trap_table, stack_switch, set_callbacks,
 // callback_op, fpu_taskswitch and iret (xen-abi.md §2.3, §2.6, §2.7).
+import {
+  CALLBACK_REGISTER,
+  CALLBACK_UNREGISTER,
+  CALLBACKF_mask_events,
+  CallbackOp,
+  CallbackType,
+  TRAP_INFO,
+  XEN_CALLBACK,
+} from '@xen-ts/abi';
 import { CR0_TS, EAX, FLAG_IF, FLAG_IOPL, FLAG_NT, FLAG_VM } from '@xen-ts/cpu-x86';
 import { SYSCALL_VECTOR } from '../machine/hole-layout.js';
 import { TRAP_PRESENT } from '../traps/trap-entry.js';
@@ -17,6 +26,7 @@ import {
 
 /** Longest trap table read in one call; a real one has at most 256 entries. */
 const MAX_TRAP_ENTRIES = 256;
+const TI = TRAP_INFO.fields;
 
 /** set_trap_table(trap_info[]): NULL clears the table; entries up to one with address 0. */
 export function setTrapTable(h: HypercallArgs): number {
@@ -28,14 +38,14 @@ export function setTrapTable(h: HypercallArgs): number {
     v.trapCs.fill(0);
   } else {
     for (let i = 0; i < MAX_TRAP_ENTRIES + 1; i++) {
-      const e = readGuest(h, va + i * 8, 8);
+      const e = readGuest(h, va + i * TRAP_INFO.size, TRAP_INFO.size);
       if (e === null) return EFAULT;
-      const address = e.getUint32(4, true);
+      const address = e.getUint32(TI.address.offset, true);
       if (address === 0) break;
       if (i === MAX_TRAP_ENTRIES) return EINVAL;
-      const vector = e.getUint8(0);
-      const flags = e.getUint8(1);
-      const cs = e.getUint16(2, true);
+      const vector = e.getUint8(TI.vector.offset);
+      const flags = e.getUint8(TI.flags.offset);
+      const cs = e.getUint16(TI.cs.offset, true);
       if (!guestCodeSelectorOk(cs)) return EPERM;
       v.trapAddress[vector] = address;
       v.trapCs[vector] = fixupSelector(cs);
@@ -74,11 +84,10 @@ export function setCallbacks(h: HypercallArgs): number {
   return 0;
 }
 
-const CALLBACKOP_register = 0;
-const CALLBACKOP_unregister = 1;
-const CALLBACKTYPE_event = 0;
-const CALLBACKTYPE_failsafe = 1;
-const CALLBACKF_mask_events = 1;
+const { CALLBACKTYPE_event, CALLBACKTYPE_failsafe } = CallbackType;
+const CB = CALLBACK_REGISTER.fields;
+const CB_CS = CB.address.offset + XEN_CALLBACK.fields.cs.offset;
+const CB_EIP = CB.address.offset + XEN_CALLBACK.fields.eip.offset;
 
 /**
  * callback_op(cmd, arg): struct callback_register {u16 type; u16 flags; u32 cs; u32 eip} on i386.
@@ -87,13 +96,13 @@ const CALLBACKF_mask_events = 1;
  */
 export function callbackOp(h: HypercallArgs): number {
   const cmd = h.a1 >>> 0;
-  if (cmd === CALLBACKOP_register) {
-    const r = readGuest(h, h.a2, 12);
+  if (cmd === CallbackOp.CALLBACKOP_register) {
+    const r = readGuest(h, h.a2, CALLBACK_REGISTER.size);
     if (r === null) return EFAULT;
-    const type = r.getUint16(0, true);
-    const flags = r.getUint16(2, true);
-    const cs = r.getUint32(4, true) & 0xffff;
-    const eip = r.getUint32(8, true);
+    const type = r.getUint16(CB.type.offset, true);
+    const flags = r.getUint16(CB.flags.offset, true);
+    const cs = r.getUint32(CB_CS, true) & 0xffff;
+    const eip = r.getUint32(CB_EIP, true);
     if (type !== CALLBACKTYPE_event && type !== CALLBACKTYPE_failsafe) return ENOSYS; // no NMI/syscall/sysenter callbacks here
     if (!guestCodeSelectorOk(cs)) return EPERM;
     if (type === CALLBACKTYPE_event) {
@@ -104,10 +113,10 @@ export function callbackOp(h: HypercallArgs): number {
     }
     return 0;
   }
-  if (cmd === CALLBACKOP_unregister) {
-    const r = readGuest(h, h.a2, 2);
+  if (cmd === CallbackOp.CALLBACKOP_unregister) {
+    const r = readGuest(h, h.a2, CALLBACK_UNREGISTER.fields.type.size);
     if (r === null) return EFAULT;
-    const type = r.getUint16(0, true);
+    const type = r.getUint16(CALLBACK_UNREGISTER.fields.type.offset, true);
     return type === CALLBACKTYPE_event || type === CALLBACKTYPE_failsafe ? EINVAL : ENOSYS;
   }
   return ENOSYS;

@@ -1,7 +1,28 @@
 // event_channel_op (hypercall 32) and its legacy form 16 (xen-abi.md §2.9).
-import { DomId, EvtchnOp, EvtchnStat } from '@xen-ts/abi';
+import {
+  DomId,
+  EVTCHN_ALLOC_UNBOUND,
+  EVTCHN_BIND_INTERDOMAIN,
+  EVTCHN_BIND_IPI,
+  EVTCHN_BIND_VCPU,
+  EVTCHN_BIND_VIRQ,
+  EVTCHN_CLOSE,
+  EVTCHN_SEND,
+  EVTCHN_STATUS,
+  EVTCHN_UNMASK,
+  EvtchnOp,
+  EvtchnStat,
+  Virq,
+} from '@xen-ts/abi';
 import type { Domain } from '../domain/domain.js';
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, readGuest, writeGuest, writeGuest32, type HypercallArgs } from './hypercall.js';
+
+const ALLOC = EVTCHN_ALLOC_UNBOUND.fields;
+const INTERDOMAIN = EVTCHN_BIND_INTERDOMAIN.fields;
+const BIND_VIRQ = EVTCHN_BIND_VIRQ.fields;
+const BIND_IPI = EVTCHN_BIND_IPI.fields;
+const BIND_VCPU = EVTCHN_BIND_VCPU.fields;
+const STATUS = EVTCHN_STATUS.fields;
 
 function resolveDom(h: HypercallArgs, domid: number): Domain | number {
   const self = h.v.domain;
@@ -18,82 +39,86 @@ export function eventChannelOp(h: HypercallArgs, cmd = h.a1 >>> 0, arg = h.a2 >>
   const out = (offset: number, value: number): number => (writeGuest32(h, arg + offset, value) ? 0 : EFAULT);
   switch (cmd) {
     case EvtchnOp.EVTCHNOP_alloc_unbound: {
-      const a = readGuest(h, arg, 8);
+      const a = readGuest(h, arg, EVTCHN_ALLOC_UNBOUND.size);
       if (a === null) return EFAULT;
-      const owner = resolveDom(h, a.getUint16(0, true));
+      const owner = resolveDom(h, a.getUint16(ALLOC.dom.offset, true));
       if (typeof owner === 'number') return owner;
-      let remote = a.getUint16(2, true);
+      let remote = a.getUint16(ALLOC.remote_dom.offset, true);
       if (remote === DomId.DOMID_SELF) remote = d.id;
       const port = owner.events.allocUnbound(remote);
-      return port < 0 ? port : out(4, port);
+      return port < 0 ? port : out(ALLOC.port.offset, port);
     }
     case EvtchnOp.EVTCHNOP_bind_interdomain: {
-      const a = readGuest(h, arg, 12);
+      const a = readGuest(h, arg, EVTCHN_BIND_INTERDOMAIN.size);
       if (a === null) return EFAULT;
-      let rdom = a.getUint16(0, true);
+      let rdom = a.getUint16(INTERDOMAIN.remote_dom.offset, true);
       if (rdom === DomId.DOMID_SELF) rdom = d.id;
       const remote = h.xen.domain(rdom);
       if (remote === undefined || !remote.isAlive) return ESRCH;
-      const port = ev.bindInterdomain(remote.events, a.getUint32(4, true));
-      return port < 0 ? port : out(8, port);
+      const port = ev.bindInterdomain(remote.events, a.getUint32(INTERDOMAIN.remote_port.offset, true));
+      return port < 0 ? port : out(INTERDOMAIN.local_port.offset, port);
     }
     case EvtchnOp.EVTCHNOP_bind_virq: {
-      const a = readGuest(h, arg, 12);
+      const a = readGuest(h, arg, EVTCHN_BIND_VIRQ.size);
       if (a === null) return EFAULT;
-      const port = ev.bindVirq(a.getUint32(0, true), a.getUint32(4, true));
-      if (port >= 0 && a.getUint32(0, true) === 0) h.xen.timerVirqBound(d.vcpus[a.getUint32(4, true)]!);
-      return port < 0 ? port : out(8, port);
+      const virq = a.getUint32(BIND_VIRQ.virq.offset, true);
+      const vcpu = a.getUint32(BIND_VIRQ.vcpu.offset, true);
+      const port = ev.bindVirq(virq, vcpu);
+      if (port >= 0 && virq === Virq.VIRQ_TIMER) h.xen.timerVirqBound(d.vcpus[vcpu]!);
+      return port < 0 ? port : out(BIND_VIRQ.port.offset, port);
     }
     case EvtchnOp.EVTCHNOP_bind_ipi: {
-      const a = readGuest(h, arg, 8);
+      const a = readGuest(h, arg, EVTCHN_BIND_IPI.size);
       if (a === null) return EFAULT;
-      const port = ev.bindIpi(a.getUint32(0, true));
-      return port < 0 ? port : out(4, port);
+      const port = ev.bindIpi(a.getUint32(BIND_IPI.vcpu.offset, true));
+      return port < 0 ? port : out(BIND_IPI.port.offset, port);
     }
     case EvtchnOp.EVTCHNOP_bind_pirq:
       return d.privileged ? EINVAL : EPERM; // no physical IRQs are routed to guests
     case EvtchnOp.EVTCHNOP_close: {
-      const a = readGuest(h, arg, 4);
+      const a = readGuest(h, arg, EVTCHN_CLOSE.size);
       if (a === null) return EFAULT;
-      return ev.close(a.getUint32(0, true));
+      return ev.close(a.getUint32(EVTCHN_CLOSE.fields.port.offset, true));
     }
     case EvtchnOp.EVTCHNOP_send: {
-      const a = readGuest(h, arg, 4);
+      const a = readGuest(h, arg, EVTCHN_SEND.size);
       if (a === null) return EFAULT;
-      const port = a.getUint32(0, true);
+      const port = a.getUint32(EVTCHN_SEND.fields.port.offset, true);
       h.xen.trace.eventSend(h.p, h.v, port);
       return ev.send(port);
     }
     case EvtchnOp.EVTCHNOP_status: {
-      // {domid_t dom; u32 port; u32 status; u32 vcpu; union {u16 unbound.dom | {u16 dom; u32 port} | u32 pirq | u32 virq}}
-      const a = readGuest(h, arg, 24);
+      // The union u: unbound.dom (u16) | interdomain.{dom (u16), port (u32)} | pirq | virq (u32).
+      const a = readGuest(h, arg, EVTCHN_STATUS.size);
       if (a === null) return EFAULT;
-      const target = resolveDom(h, a.getUint16(0, true));
+      const target = resolveDom(h, a.getUint16(STATUS.dom.offset, true));
       if (typeof target === 'number') return target;
-      const port = a.getUint32(4, true);
+      const port = a.getUint32(STATUS.port.offset, true);
       const tev = target.events;
       if (!tev.validPort(port)) return EINVAL;
-      const b = new Uint8Array(16);
+      // The OUT part, from `status` to the end, written back in one piece.
+      const outStart = STATUS.status.offset;
+      const b = new Uint8Array(EVTCHN_STATUS.size - outStart);
       const w = new DataView(b.buffer);
       const st = tev.state[port]!;
-      w.setUint32(0, st, true);
-      w.setUint32(4, tev.notifyVcpu[port]!, true);
-      if (st === EvtchnStat.EVTCHNSTAT_unbound) w.setUint16(8, tev.remoteDom[port]!, true);
+      w.setUint32(STATUS.status.offset - outStart, st, true);
+      w.setUint32(STATUS.vcpu.offset - outStart, tev.notifyVcpu[port]!, true);
+      if (st === EvtchnStat.EVTCHNSTAT_unbound) w.setUint16(STATUS.u0.offset - outStart, tev.remoteDom[port]!, true);
       else if (st === EvtchnStat.EVTCHNSTAT_interdomain) {
-        w.setUint16(8, tev.remoteDom[port]!, true);
-        w.setUint32(12, tev.remotePort[port]!, true);
-      } else if (st === EvtchnStat.EVTCHNSTAT_virq) w.setUint32(8, tev.virq[port]!, true);
-      return writeGuest(h, arg + 8, b) ? 0 : EFAULT;
+        w.setUint16(STATUS.u0.offset - outStart, tev.remoteDom[port]!, true);
+        w.setUint32(STATUS.u1.offset - outStart, tev.remotePort[port]!, true);
+      } else if (st === EvtchnStat.EVTCHNSTAT_virq) w.setUint32(STATUS.u0.offset - outStart, tev.virq[port]!, true);
+      return writeGuest(h, arg + outStart, b) ? 0 : EFAULT;
     }
     case EvtchnOp.EVTCHNOP_bind_vcpu: {
-      const a = readGuest(h, arg, 8);
+      const a = readGuest(h, arg, EVTCHN_BIND_VCPU.size);
       if (a === null) return EFAULT;
-      return ev.bindVcpu(a.getUint32(0, true), a.getUint32(4, true));
+      return ev.bindVcpu(a.getUint32(BIND_VCPU.port.offset, true), a.getUint32(BIND_VCPU.vcpu.offset, true));
     }
     case EvtchnOp.EVTCHNOP_unmask: {
-      const a = readGuest(h, arg, 4);
+      const a = readGuest(h, arg, EVTCHN_UNMASK.size);
       if (a === null) return EFAULT;
-      return ev.unmask(a.getUint32(0, true));
+      return ev.unmask(a.getUint32(EVTCHN_UNMASK.fields.port.offset, true));
     }
     case EvtchnOp.EVTCHNOP_reset: {
       const a = readGuest(h, arg, 2);

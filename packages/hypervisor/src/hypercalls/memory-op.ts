@@ -1,14 +1,17 @@
 // memory_op (hypercall 12): reservations and the machine's page counts (xen-abi.md §2.12).
-import { DomId } from '@xen-ts/abi';
+import { DomId, MEMOP_CMD_MASK, MemoryOp, XEN_MEMORY_RESERVATION } from '@xen-ts/abi';
 import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, readGuest, writeGuest32, type HypercallArgs } from './hypercall.js';
 import type { Domain } from '../domain/domain.js';
 
-const XENMEM_increase_reservation = 0;
-const XENMEM_decrease_reservation = 1;
-const XENMEM_maximum_ram_page = 2;
-const XENMEM_current_reservation = 3;
-const XENMEM_maximum_reservation = 4;
-const XENMEM_populate_physmap = 6;
+const {
+  XENMEM_increase_reservation,
+  XENMEM_decrease_reservation,
+  XENMEM_maximum_ram_page,
+  XENMEM_current_reservation,
+  XENMEM_maximum_reservation,
+  XENMEM_populate_physmap,
+} = MemoryOp;
+const R = XEN_MEMORY_RESERVATION.fields;
 /** Extents per call we accept; Xen would preempt with a continuation. */
 const MAX_EXTENTS = 1 << 16;
 
@@ -22,7 +25,7 @@ function targetDomain(h: HypercallArgs, domid: number): Domain | number {
 }
 
 export function memoryOp(h: HypercallArgs): number {
-  const cmd = (h.a1 >>> 0) & 0xf; // bits above 4 carry a continuation start (MEMOP_EXTENT_SHIFT)
+  const cmd = (h.a1 >>> 0) & MEMOP_CMD_MASK; // the bits above carry a continuation start (MEMOP_EXTENT_SHIFT)
   const arg = h.a2 >>> 0;
   const { xen } = h;
   switch (cmd) {
@@ -39,13 +42,12 @@ export function memoryOp(h: HypercallArgs): number {
     case XENMEM_increase_reservation:
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap: {
-      // struct xen_memory_reservation {handle extent_start; ulong nr_extents; u32 extent_order; u32 mem_flags; domid_t domid}
-      const r = readGuest(h, arg, 20);
+      const r = readGuest(h, arg, XEN_MEMORY_RESERVATION.size);
       if (r === null) return EFAULT;
-      const list = r.getUint32(0, true);
-      const n = r.getUint32(4, true);
-      const order = r.getUint32(8, true);
-      const d = targetDomain(h, r.getUint16(16, true));
+      const list = r.getUint32(R.extent_start.offset, true);
+      const n = r.getUint32(R.nr_extents.offset, true);
+      const order = r.getUint32(R.extent_order.offset, true);
+      const d = targetDomain(h, r.getUint16(R.domid.offset, true));
       // Xen returns start_extent (0 here) when the domain does not exist, XSM's -EPERM otherwise.
       if (d === ESRCH) return 0;
       if (typeof d === 'number') return d;

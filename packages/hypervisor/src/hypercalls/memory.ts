@@ -1,6 +1,6 @@
 // Page-table and descriptor-table hypercalls on top of @xen-ts/mmu: mmu_update, mmuext_op,
 // update_va_mapping(_otherdomain), set_gdt, update_descriptor (xen-abi.md §2.3, §2.8).
-import { DomId } from '@xen-ts/abi';
+import { DomId, MMU_UPDATE, MMUEXT_OP } from '@xen-ts/abi';
 import {
   mmuUpdate,
   mmuextOp,
@@ -16,6 +16,8 @@ import { EFAULT, EINVAL, readGuest, writeGuest32, type HypercallArgs } from './h
 
 /** Largest batch taken in one call (Xen would preempt and continue; we bound the work instead). */
 const MAX_BATCH = 1 << 16;
+const MU = MMU_UPDATE.fields;
+const MX = MMUEXT_OP.fields;
 
 /** Applies the TLB, base-pointer and LDT effects an MMU operation asked for. */
 export function applyMmuActions(h: HypercallArgs, a: MmuActions, changedTables: boolean): void {
@@ -36,10 +38,13 @@ export function applyMmuActions(h: HypercallArgs, a: MmuActions, changedTables: 
 export function mmuUpdateCall(h: HypercallArgs): number {
   const count = h.a2 >>> 0;
   if (count > MAX_BATCH) return EINVAL;
-  const raw = readGuest(h, h.a1, count * 16);
+  const raw = readGuest(h, h.a1, count * MMU_UPDATE.size);
   if (raw === null) return EFAULT;
   const reqs: MmuUpdateReq[] = [];
-  for (let i = 0; i < count; i++) reqs.push({ ptr: raw.getBigUint64(i * 16, true), val: raw.getBigUint64(i * 16 + 8, true) });
+  for (let i = 0; i < count; i++) {
+    const at = i * MMU_UPDATE.size;
+    reqs.push({ ptr: raw.getBigUint64(at + MU.ptr.offset, true), val: raw.getBigUint64(at + MU.val.offset, true) });
+  }
   const r = mmuUpdate(h.xen.mmu, h.v.domain.id, reqs, h.a4 >>> 0);
   h.xen.chargeMmu(h.p, r.done);
   if (r.done > 0) h.xen.flushDomainTlbs(h.v.domain);
@@ -53,11 +58,16 @@ export function mmuUpdateCall(h: HypercallArgs): number {
 export function mmuextOpCall(h: HypercallArgs): number {
   const count = h.a2 >>> 0;
   if (count > MAX_BATCH) return EINVAL;
-  const raw = readGuest(h, h.a1, count * 12);
+  const raw = readGuest(h, h.a1, count * MMUEXT_OP.size);
   if (raw === null) return EFAULT;
   const ops: MmuextOpReq[] = [];
   for (let i = 0; i < count; i++) {
-    ops.push({ cmd: raw.getUint32(i * 12, true), arg1: raw.getUint32(i * 12 + 4, true), arg2: raw.getUint32(i * 12 + 8, true) });
+    const at = i * MMUEXT_OP.size;
+    ops.push({
+      cmd: raw.getUint32(at + MX.cmd.offset, true),
+      arg1: raw.getUint32(at + MX.arg1.offset, true),
+      arg2: raw.getUint32(at + MX.arg2.offset, true),
+    });
   }
   const r = mmuextOp(h.xen.mmu, h.v.domain.id, ops, { vcpu: h.v.id, foreigndom: (h.a4 >>> 0) & 0xffff });
   h.xen.chargeMmu(h.p, r.done);

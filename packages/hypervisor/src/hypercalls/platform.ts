@@ -1,15 +1,36 @@
 // xen_version, console_io, vm_assist, physdev_op, set_debugreg/get_debugreg, platform_op.
-import { VmAssist, XenErrno } from '@xen-ts/abi';
+import {
+  CONSOLEIO_read,
+  CONSOLEIO_write,
+  PAGE_SIZE,
+  PHYSDEV_SET_IOPL,
+  PhysdevOp,
+  VmAssist,
+  XEN_CAPABILITIES_INFO_LEN,
+  XEN_CHANGESET_INFO_LEN,
+  XEN_COMMANDLINE_LEN,
+  XEN_COMPILE_INFO,
+  XEN_DOMAIN_HANDLE_LEN,
+  XEN_EXTRAVERSION_LEN,
+  XEN_FEATURE_INFO,
+  XENFEAT_NR_SUBMAPS,
+  XenErrno,
+  XenFeat,
+  XenVersionCmd,
+} from '@xen-ts/abi';
 import { EFAULT, EINVAL, ENOSYS, EPERM, readGuest, writeGuest, writeGuest32, type HypercallArgs } from './hypercall.js';
 
 export const XEN_MAJOR = 4;
 export const XEN_MINOR = 19;
 export const XEN_EXTRAVERSION = '-xen-ts';
 
-/** XENFEAT bits we offer (public/features.h): none of the optional modes; dom0 gets `dom0` (11). */
+/** XENFEAT bits we offer (public/features.h): none of the optional modes; dom0 gets `dom0`. */
 function features(h: HypercallArgs): number {
-  return h.v.domain.privileged ? 1 << 11 : 0;
+  return h.v.domain.privileged ? 1 << XenFeat.XENFEAT_dom0 : 0;
 }
+
+const CI = XEN_COMPILE_INFO.fields;
+const FI = XEN_FEATURE_INFO.fields;
 
 function str(s: string, size: number): Uint8Array {
   const b = new Uint8Array(size);
@@ -22,44 +43,44 @@ export function xenVersion(h: HypercallArgs): number {
   const cmd = h.a1 >>> 0;
   const arg = h.a2 >>> 0;
   switch (cmd) {
-    case 0: // XENVER_version
+    case XenVersionCmd.XENVER_version:
       return (XEN_MAJOR << 16) | XEN_MINOR;
-    case 1: // extraversion: char[16]
-      return writeGuest(h, arg, str(XEN_EXTRAVERSION, 16)) ? 0 : EFAULT;
-    case 2: { // compile_info: compiler[64], compile_by[16], compile_domain[32], compile_date[32]
-      const b = new Uint8Array(144);
-      b.set(str('TypeScript', 64), 0);
-      b.set(str('xen-ts', 16), 64);
-      b.set(str('xen-ts.dev', 32), 80);
-      b.set(str('2026-11-25', 32), 112);
+    case XenVersionCmd.XENVER_extraversion:
+      return writeGuest(h, arg, str(XEN_EXTRAVERSION, XEN_EXTRAVERSION_LEN)) ? 0 : EFAULT;
+    case XenVersionCmd.XENVER_compile_info: {
+      const b = new Uint8Array(XEN_COMPILE_INFO.size);
+      b.set(str('TypeScript', CI.compiler.size), CI.compiler.offset);
+      b.set(str('xen-ts', CI.compile_by.size), CI.compile_by.offset);
+      b.set(str('xen-ts.dev', CI.compile_domain.size), CI.compile_domain.offset);
+      b.set(str('2026-11-25', CI.compile_date.size), CI.compile_date.offset);
       return writeGuest(h, arg, b) ? 0 : EFAULT;
     }
-    case 3: // capabilities: char[1024]
-      return writeGuest(h, arg, str(h.xen.layout.mode === 'pae' ? 'xen-3.0-x86_32p' : 'xen-3.0-x86_32', 1024)) ? 0 : EFAULT;
-    case 4: // changeset: char[64]
-      return writeGuest(h, arg, str('xen-ts', 64)) ? 0 : EFAULT;
-    case 5: // platform_parameters: { ulong virt_start }
-      return writeGuest32(h, arg, h.xen.layout.hypervisorVirtStart) ? 0 : EFAULT;
-    case 6: { // get_features: { u32 submap_idx; u32 submap }
-      const req = readGuest(h, arg, 8);
-      if (req === null) return EFAULT;
-      const idx = req.getUint32(0, true);
-      if (idx !== 0) return EINVAL; // XENFEAT_NR_SUBMAPS = 1
-      return writeGuest32(h, arg + 4, features(h)) ? 0 : EFAULT;
+    case XenVersionCmd.XENVER_capabilities: {
+      const caps = h.xen.layout.mode === 'pae' ? 'xen-3.0-x86_32p' : 'xen-3.0-x86_32';
+      return writeGuest(h, arg, str(caps, XEN_CAPABILITIES_INFO_LEN)) ? 0 : EFAULT;
     }
-    case 7: // pagesize
-      return 4096;
-    case 8: // guest_handle: xen_domain_handle_t (16 bytes)
-      return writeGuest(h, arg, new Uint8Array(16)) ? 0 : EFAULT;
-    case 9: // commandline: char[1024]
-      return writeGuest(h, arg, str(h.xen.commandLine, 1024)) ? 0 : EFAULT;
+    case XenVersionCmd.XENVER_changeset:
+      return writeGuest(h, arg, str('xen-ts', XEN_CHANGESET_INFO_LEN)) ? 0 : EFAULT;
+    case XenVersionCmd.XENVER_platform_parameters: // xen_platform_parameters.virt_start
+      return writeGuest32(h, arg, h.xen.layout.hypervisorVirtStart) ? 0 : EFAULT;
+    case XenVersionCmd.XENVER_get_features: {
+      const req = readGuest(h, arg, XEN_FEATURE_INFO.size);
+      if (req === null) return EFAULT;
+      const idx = req.getUint32(FI.submap_idx.offset, true);
+      if (idx >= XENFEAT_NR_SUBMAPS) return EINVAL;
+      return writeGuest32(h, arg + FI.submap.offset, features(h)) ? 0 : EFAULT;
+    }
+    case XenVersionCmd.XENVER_pagesize:
+      return PAGE_SIZE;
+    case XenVersionCmd.XENVER_guest_handle:
+      return writeGuest(h, arg, new Uint8Array(XEN_DOMAIN_HANDLE_LEN)) ? 0 : EFAULT;
+    case XenVersionCmd.XENVER_commandline:
+      return writeGuest(h, arg, str(h.xen.commandLine, XEN_COMMANDLINE_LEN)) ? 0 : EFAULT;
     default:
       return ENOSYS;
   }
 }
 
-const CONSOLEIO_write = 0;
-const CONSOLEIO_read = 1;
 /** Longest console_io write we take in one call (Xen copies in chunks; guests loop on the count). */
 const CONSOLE_MAX = 16384;
 
@@ -105,28 +126,25 @@ export function vmAssist(h: HypercallArgs): number {
   if (!VALID_ASSISTS.has(type)) return EINVAL;
   const bit = 2 ** type;
   const d = h.v.domain;
-  if (cmd === 0) d.vmAssist = d.vmAssist % (2 * bit) >= bit ? d.vmAssist : d.vmAssist + bit;
-  else if (cmd === 1) d.vmAssist = d.vmAssist % (2 * bit) >= bit ? d.vmAssist - bit : d.vmAssist;
+  if (cmd === VmAssist.VMASST_CMD_enable) d.vmAssist = d.vmAssist % (2 * bit) >= bit ? d.vmAssist : d.vmAssist + bit;
+  else if (cmd === VmAssist.VMASST_CMD_disable) d.vmAssist = d.vmAssist % (2 * bit) >= bit ? d.vmAssist - bit : d.vmAssist;
   else return ENOSYS;
   return 0;
 }
 
-const PHYSDEVOP_set_iopl = 6;
-const PHYSDEVOP_irq_status_query = 5;
-const PHYSDEVOP_eoi = 12;
 
 export function physdevOp(h: HypercallArgs, cmd = h.a1 >>> 0, arg = h.a2 >>> 0): number {
   switch (cmd) {
-    case PHYSDEVOP_set_iopl: {
-      const a = readGuest(h, arg, 4);
+    case PhysdevOp.PHYSDEVOP_set_iopl: {
+      const a = readGuest(h, arg, PHYSDEV_SET_IOPL.size);
       if (a === null) return EFAULT;
-      const iopl = a.getUint32(0, true);
+      const iopl = a.getUint32(PHYSDEV_SET_IOPL.fields.iopl.offset, true);
       if (iopl > 3) return EINVAL;
       h.v.iopl = iopl;
       return 0;
     }
-    case PHYSDEVOP_irq_status_query:
-    case PHYSDEVOP_eoi:
+    case PhysdevOp.PHYSDEVOP_irq_status_query:
+    case PhysdevOp.PHYSDEVOP_eoi:
       return h.v.domain.privileged ? EINVAL : EPERM; // no physical IRQs are routed to guests
     default:
       return ENOSYS;

@@ -1,9 +1,25 @@
 // sched_op, sched_op_compat, set_timer_op and vcpu_op (xen-abi.md §2.5, §2.10, §2.11).
-import { SchedOp, ShutdownReason, DomId } from '@xen-ts/abi';
+import {
+  DomId,
+  SCHED_POLL,
+  SCHED_REMOTE_SHUTDOWN,
+  SCHED_SHUTDOWN,
+  SchedOp,
+  ShutdownReason,
+  VCPU_REGISTER_RUNSTATE_MEMORY_AREA,
+  VCPU_SET_PERIODIC_TIMER,
+  VCPU_SET_SINGLESHOT_TIMER,
+  VCPU_SSHOTTMR_future,
+  VcpuOp,
+  XenErrno,
+} from '@xen-ts/abi';
 import { EFAULT, EINVAL, ENOENT, ENOSYS, EPERM, ESRCH, NO_RETURN, readGuest, writeGuest, type HypercallArgs } from './hypercall.js';
 
 /** The longest poll list accepted (Xen: 128 ports, then -EINVAL). */
 const MAX_POLL_PORTS = 128;
+
+const POLL = SCHED_POLL.fields;
+const REMOTE = SCHED_REMOTE_SHUTDOWN.fields;
 
 export function schedOp(h: HypercallArgs, cmd = h.a1 >>> 0, arg = h.a2 >>> 0, compat = false): number {
   const { xen, v } = h;
@@ -18,9 +34,9 @@ export function schedOp(h: HypercallArgs, cmd = h.a1 >>> 0, arg = h.a2 >>> 0, co
       let reason: number;
       if (compat) reason = arg;
       else {
-        const a = readGuest(h, arg, 4);
+        const a = readGuest(h, arg, SCHED_SHUTDOWN.size);
         if (a === null) return EFAULT;
-        reason = a.getUint32(0, true);
+        reason = a.getUint32(SCHED_SHUTDOWN.fields.reason.offset, true);
       }
       if (reason > ShutdownReason.SHUTDOWN_MAX) return EINVAL;
       xen.shutdownDomain(v.domain, reason);
@@ -28,11 +44,11 @@ export function schedOp(h: HypercallArgs, cmd = h.a1 >>> 0, arg = h.a2 >>> 0, co
     }
     case SchedOp.SCHEDOP_poll: {
       if (compat) return ENOSYS;
-      const a = readGuest(h, arg, 16);
+      const a = readGuest(h, arg, SCHED_POLL.size);
       if (a === null) return EFAULT;
-      const portsVa = a.getUint32(0, true);
-      const n = a.getUint32(4, true);
-      const timeout = Number(a.getBigUint64(8, true));
+      const portsVa = a.getUint32(POLL.ports.offset, true);
+      const n = a.getUint32(POLL.nr_ports.offset, true);
+      const timeout = Number(a.getBigUint64(POLL.timeout.offset, true));
       if (n > MAX_POLL_PORTS) return EINVAL;
       const list = readGuest(h, portsVa, n * 4);
       if (list === null) return EFAULT;
@@ -46,10 +62,10 @@ export function schedOp(h: HypercallArgs, cmd = h.a1 >>> 0, arg = h.a2 >>> 0, co
     }
     case SchedOp.SCHEDOP_remote_shutdown: {
       if (compat) return ENOSYS;
-      const a = readGuest(h, arg, 8);
+      const a = readGuest(h, arg, SCHED_REMOTE_SHUTDOWN.size);
       if (a === null) return EFAULT;
-      const target = xen.domain(a.getUint16(0, true));
-      const reason = a.getUint32(4, true);
+      const target = xen.domain(a.getUint16(REMOTE.domain_id.offset, true));
+      const reason = a.getUint32(REMOTE.reason.offset, true);
       if (!v.domain.privileged) return EPERM;
       if (target === undefined) return ESRCH;
       if (reason > ShutdownReason.SHUTDOWN_MAX) return EINVAL;
@@ -58,9 +74,9 @@ export function schedOp(h: HypercallArgs, cmd = h.a1 >>> 0, arg = h.a2 >>> 0, co
     }
     case SchedOp.SCHEDOP_shutdown_code: {
       if (compat) return ENOSYS;
-      const a = readGuest(h, arg, 4);
+      const a = readGuest(h, arg, SCHED_SHUTDOWN.size);
       if (a === null) return EFAULT;
-      const reason = a.getUint32(0, true);
+      const reason = a.getUint32(SCHED_SHUTDOWN.fields.reason.offset, true);
       if (reason > ShutdownReason.SHUTDOWN_MAX) return EINVAL;
       v.domain.shutdownCode = reason;
       return 0;
@@ -85,19 +101,7 @@ export function setTimerOp(h: HypercallArgs): number {
   return 0;
 }
 
-const VCPUOP_initialise = 0;
-const VCPUOP_up = 1;
-const VCPUOP_down = 2;
-const VCPUOP_is_up = 3;
-const VCPUOP_get_runstate_info = 4;
-const VCPUOP_register_runstate_memory_area = 5;
-const VCPUOP_set_periodic_timer = 6;
-const VCPUOP_stop_periodic_timer = 7;
-const VCPUOP_set_singleshot_timer = 8;
-const VCPUOP_stop_singleshot_timer = 9;
-const VCPUOP_send_nmi = 11;
-const VCPUOP_get_physid = 12;
-const VCPU_SSHOTTMR_future = 1;
+const SSHOT = VCPU_SET_SINGLESHOT_TIMER.fields;
 /** Xen refuses periodic timers shorter than 1 ms (vcpu.c: MILLISECS(1)). */
 const MIN_PERIOD_NS = 1_000_000;
 
@@ -108,52 +112,53 @@ export function vcpuOp(h: HypercallArgs): number {
   if (target === undefined) return ENOENT;
   const arg = h.a3 >>> 0;
   switch (cmd) {
-    case VCPUOP_initialise:
+    case VcpuOp.VCPUOP_initialise:
       return xen.initialiseVcpu(h, target, arg);
-    case VCPUOP_up:
+    case VcpuOp.VCPUOP_up:
       return xen.vcpuUp(target);
-    case VCPUOP_down:
+    case VcpuOp.VCPUOP_down:
       return xen.vcpuDown(h.p, target);
-    case VCPUOP_is_up:
+    case VcpuOp.VCPUOP_is_up:
       return target.online ? 1 : 0;
-    case VCPUOP_get_runstate_info: {
+    case VcpuOp.VCPUOP_get_runstate_info: {
       const b = xen.runstateBytes(target);
       return writeGuest(h, arg, b) ? 0 : EFAULT;
     }
-    case VCPUOP_register_runstate_memory_area: {
-      const a = readGuest(h, arg, 8);
+    case VcpuOp.VCPUOP_register_runstate_memory_area: {
+      const a = readGuest(h, arg, VCPU_REGISTER_RUNSTATE_MEMORY_AREA.size);
       if (a === null) return EFAULT;
-      target.runstateArea = a.getUint32(0, true);
+      // addr is a union with a u64; a 32-bit guest's pointer is its low word.
+      target.runstateArea = a.getUint32(VCPU_REGISTER_RUNSTATE_MEMORY_AREA.fields.addr.offset, true);
       xen.updateRunstateArea(target);
       return 0;
     }
-    case VCPUOP_set_periodic_timer: {
-      const a = readGuest(h, arg, 8);
+    case VcpuOp.VCPUOP_set_periodic_timer: {
+      const a = readGuest(h, arg, VCPU_SET_PERIODIC_TIMER.size);
       if (a === null) return EFAULT;
-      const period = Number(a.getBigUint64(0, true));
+      const period = Number(a.getBigUint64(VCPU_SET_PERIODIC_TIMER.fields.period_ns.offset, true));
       if (period < MIN_PERIOD_NS) return EINVAL;
       xen.setPeriodic(target, period);
       return 0;
     }
-    case VCPUOP_stop_periodic_timer:
+    case VcpuOp.VCPUOP_stop_periodic_timer:
       xen.setPeriodic(target, 0);
       return 0;
-    case VCPUOP_set_singleshot_timer: {
+    case VcpuOp.VCPUOP_set_singleshot_timer: {
       if (target !== v) return EINVAL; // only the calling vCPU (Xen: -EINVAL)
-      const a = readGuest(h, arg, 12);
+      const a = readGuest(h, arg, VCPU_SET_SINGLESHOT_TIMER.size);
       if (a === null) return EFAULT;
-      const at = Number(a.getBigUint64(0, true));
-      const flags = a.getUint32(8, true);
-      if ((flags & VCPU_SSHOTTMR_future) !== 0 && at < xen.now()) return -62; // -ETIME
+      const at = Number(a.getBigUint64(SSHOT.timeout_abs_ns.offset, true));
+      const flags = a.getUint32(SSHOT.flags.offset, true);
+      if ((flags & VCPU_SSHOTTMR_future) !== 0 && at < xen.now()) return -XenErrno.ETIME;
       xen.setSingleshot(target, at === 0 ? 1 : at);
       return 0;
     }
-    case VCPUOP_stop_singleshot_timer:
+    case VcpuOp.VCPUOP_stop_singleshot_timer:
       if (target !== v) return EINVAL;
       xen.setSingleshot(target, 0);
       return 0;
-    case VCPUOP_send_nmi:
-    case VCPUOP_get_physid:
+    case VcpuOp.VCPUOP_send_nmi:
+    case VcpuOp.VCPUOP_get_physid:
       return ENOSYS;
     default:
       return ENOSYS;

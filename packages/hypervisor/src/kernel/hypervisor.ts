@@ -4,7 +4,7 @@
 // at start-up only; nothing here runs per instruction (DESIGN.md §5).
 import 'reflect-metadata';
 import { DomId, EvtchnStat, Gntmap, MmuextCmd, SHARED_INFO, ShutdownReason, Virq, XenErrno } from '@xen-ts/abi';
-import { ESP, PhysicalMemory, StopReason } from '@xen-ts/cpu-x86';
+import { PhysicalMemory, StopReason } from '@xen-ts/cpu-x86';
 import {
   Mmu,
   destroyGdt,
@@ -28,7 +28,7 @@ import { Vcpu } from '../domain/vcpu.js';
 import { EventChannels, type EventHost } from '../events/event-channels.js';
 import { GrantTable } from '../grants/grant-table.js';
 import { mapGrantRef, unmapGrantRef, type GrantMapResult } from '../grants/grant-mapping.js';
-import type { HypercallArgs } from '../hypercalls/hypercall.js';
+import { fixupSelector, guestCodeSelectorOk, type HypercallArgs } from '../hypercalls/hypercall.js';
 import { FrameAllocator } from '../machine/frame-allocator.js';
 import {
   HOST_ENTRY_EVENT_CHECK,
@@ -89,8 +89,6 @@ export class HypervisorStats {
   }
   eventChecks = 0;
 }
-
-const ZERO_FRAME: EntryFrame = { errorCode: -1, eip: 0, cs: 0, eflags: 0, esp: 0, ss: 0 };
 
 export class Hypervisor implements EventHost, GrantCheck {
   readonly config: ResolvedHypervisorConfig;
@@ -802,10 +800,10 @@ export class Hypervisor implements EventHost, GrantCheck {
       const address = ctx.getUint32(o + 4, true);
       if (address === 0) continue;
       const cs = ctx.getUint16(o + 2, true);
-      if (!guestSelectorOk(cs)) return -XenErrno.EINVAL;
+      if (!guestCodeSelectorOk(cs)) return -XenErrno.EINVAL;
       const vector = ctx.getUint8(o);
       t.trapAddress[vector] = address;
-      t.trapCs[vector] = (cs & 3) === 0 ? cs | 1 : cs;
+      t.trapCs[vector] = fixupSelector(cs);
       t.trapFlags[vector] = (ctx.getUint8(o + 1) & 7) | 0x80;
     }
     t.kernelSs = ctx.getUint32(KSS, true) & 0xffff;
@@ -1101,19 +1099,8 @@ export class Hypervisor implements EventHost, GrantCheck {
     this.plugins.stop();
     this.plugins.dispose();
   }
-
-  /** The frame a new vCPU's host entry would see; for tests of entry code. */
-  static readonly emptyFrame = ZERO_FRAME;
-}
-
-/** A selector a guest may name for its code or stack: its own GDT/LDT entries or Xen's flat ring-1/3 ones. */
-function guestSelectorOk(sel: number): boolean {
-  const index = sel >>> 3;
-  return index < 7168 ? index !== 0 || (sel & 4) !== 0 : index >= 7171 && index <= 7174;
 }
 
 function unitName(u: SchedUnit | null): string {
   return u === null ? 'idle' : `d${u.domid}v${u.vcpuId}`;
 }
-
-void HOST_ENTRY_SOFT_INT;
