@@ -18,4 +18,5 @@ export * from './ring.js';
 export * from './console.js';
 export * from './xenstore.js';
 export * from './elf-notes.js';
+export * from './elf-image.js';
 export * from './c-header.js';

@@ -1,7 +1,7 @@
 // Reads a PV kernel: an i386 ELF executable with Xen ELF notes or the legacy `__xen_guest`
 // section (xen-abi.md §2.21; libelf-dominfo.c: elf_xen_parse_note, elf_xen_note_check,
 // elf_xen_addr_calc_check). Every refusal says what is wrong and what to do.
-import { ElfNote, XEN_ELFNOTE_OWNER } from '@xen-ts/abi';
+import { ELF_EM_386, ELF_ET_EXEC, ELF_PT_LOAD, ElfNote, noteNumber, noteString, readXenElf, type XenElfImage } from '@xen-ts/abi';
 
 export type PaeMode = 'yes' | 'no' | 'bimodal';
 
@@ -33,9 +33,6 @@ export interface XenKernelImage {
   readonly source: 'notes' | '__xen_guest';
 }
 
-const PT_LOAD = 1;
-const PT_NOTE = 4;
-
 export class KernelImageError extends Error {
   constructor(what: string, message: string) {
     super(`${what}: ${message}`);
@@ -60,52 +57,29 @@ export function parseXenKernel(bytes: Uint8Array, what = 'kernel'): XenKernelIma
   const fail = (m: string): never => {
     throw new KernelImageError(what, m);
   };
-  if (bytes.length < 52 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) {
-    fail('not an ELF file (no \\x7fELF magic); give the path of a PV kernel built for Xen');
+  let elf: XenElfImage;
+  try {
+    elf = readXenElf(bytes);
+  } catch (e) {
+    return fail(`${(e as Error).message}; give the path of a 32-bit PV kernel built for Xen`);
   }
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes[4] !== 1) fail('a 64-bit ELF; this hypervisor runs 32-bit (i386) PV kernels');
-  if (bytes[5] !== 1) fail('big-endian ELF; an i386 kernel is little-endian');
-  if (dv.getUint16(18, true) !== 3) fail(`e_machine ${dv.getUint16(18, true)} is not EM_386 (3)`);
-  if (dv.getUint16(16, true) !== 2) fail('not an executable (e_type is not ET_EXEC); link the kernel as a static executable');
-  const eEntry = dv.getUint32(24, true);
-  const phoff = dv.getUint32(28, true);
-  const shoff = dv.getUint32(32, true);
-  const phentsize = dv.getUint16(42, true);
-  const phnum = dv.getUint16(44, true);
-  const shentsize = dv.getUint16(46, true);
-  const shnum = dv.getUint16(48, true);
-  const shstrndx = dv.getUint16(50, true);
-  if (phnum === 0 || phentsize < 32 || phoff + phnum * phentsize > bytes.length) fail('bad or missing program headers');
+  if (elf.machine !== ELF_EM_386) fail(`e_machine ${elf.machine} is not EM_386 (3)`);
+  if (elf.type !== ELF_ET_EXEC) fail('not an executable (e_type is not ET_EXEC); link the kernel as a static executable');
 
   const raw: RawInfo = {};
-  let haveNotes = false;
-  const loads: { offset: number; paddr: number; filesz: number; memsz: number }[] = [];
-  for (let i = 0; i < phnum; i++) {
-    const o = phoff + i * phentsize;
-    const type = dv.getUint32(o, true);
-    const offset = dv.getUint32(o + 4, true);
-    const paddr = dv.getUint32(o + 12, true);
-    const filesz = dv.getUint32(o + 16, true);
-    const memsz = dv.getUint32(o + 20, true);
-    if (offset + filesz > bytes.length) fail(`program header ${i} points past the end of the file (truncated image?)`);
-    if (type === PT_LOAD && memsz > 0) {
-      if (filesz > memsz) fail(`segment ${i} has p_filesz > p_memsz`);
-      loads.push({ offset, paddr, filesz, memsz });
-    } else if (type === PT_NOTE) {
-      haveNotes = parseNotes(dv, offset, filesz, raw, fail) || haveNotes;
-    }
-  }
   let source: 'notes' | '__xen_guest' = 'notes';
-  if (!haveNotes) {
-    const legacy = findSection(dv, bytes, shoff, shentsize, shnum, shstrndx, '__xen_guest');
-    if (legacy === null) {
-      fail('not a Xen PV kernel: no Xen ELF notes (PT_NOTE, owner "Xen") and no __xen_guest section');
-    }
-    parseLegacy(legacy!, raw, fail);
+  if (elf.notes.size > 0) {
+    readNotes(elf.notes, raw, fail);
+  } else if (elf.legacy !== null) {
+    parseLegacy(elf.legacy, raw, fail);
     source = '__xen_guest';
+  } else {
+    fail('not a Xen PV kernel: no Xen ELF notes (PT_NOTE, owner "Xen") and no __xen_guest section');
   }
+  const loads = elf.programHeaders.filter((ph) => ph.type === ELF_PT_LOAD && ph.memsz > 0);
   if (loads.length === 0) fail('no PT_LOAD segments');
+  for (const ph of loads) if (ph.filesz > ph.memsz) fail('a segment has p_filesz > p_memsz');
+  const eEntry = elf.entry;
 
   const loader = raw.loader ?? '';
   const guestOs = raw.guestOs ?? '';
@@ -163,73 +137,30 @@ export function parseXenKernel(bytes: Uint8Array, what = 'kernel'): XenKernelIma
   };
 }
 
-function parseNotes(dv: DataView, offset: number, size: number, raw: RawInfo, fail: (m: string) => never): boolean {
-  let o = offset;
-  const end = offset + size;
-  let found = false;
-  while (o + 12 <= end) {
-    const namesz = dv.getUint32(o, true);
-    const descsz = dv.getUint32(o + 4, true);
-    const type = dv.getUint32(o + 8, true);
-    const nameStart = o + 12;
-    const descStart = nameStart + ((namesz + 3) & ~3);
-    const next = descStart + ((descsz + 3) & ~3);
-    if (next > end || namesz > 4096 || descsz > 65536) fail('malformed ELF note');
-    const name = readString(dv, nameStart, namesz);
-    if (name === XEN_ELFNOTE_OWNER) {
-      found = true;
-      const num = (): number => {
-        if (descsz === 4) return dv.getUint32(descStart, true);
-        if (descsz === 8) {
-          if (dv.getUint32(descStart + 4, true) !== 0) fail(`note ${type}: a 64-bit value above 4 GiB`);
-          return dv.getUint32(descStart, true);
-        }
-        return fail(`note ${type}: numeric value of ${descsz} bytes (expected 4 or 8)`);
-      };
-      const str = (): string => readString(dv, descStart, descsz);
-      switch (type) {
-        case ElfNote.XEN_ELFNOTE_ENTRY: raw.entry = num(); break;
-        case ElfNote.XEN_ELFNOTE_HYPERCALL_PAGE: raw.hypercallPage = num(); break;
-        case ElfNote.XEN_ELFNOTE_VIRT_BASE: raw.virtBase = num(); break;
-        case ElfNote.XEN_ELFNOTE_PADDR_OFFSET: raw.paddrOffset = num(); break;
-        case ElfNote.XEN_ELFNOTE_XEN_VERSION: raw.xenVersion = str(); break;
-        case ElfNote.XEN_ELFNOTE_GUEST_OS: raw.guestOs = str(); break;
-        case ElfNote.XEN_ELFNOTE_GUEST_VERSION: raw.guestVersion = str(); break;
-        case ElfNote.XEN_ELFNOTE_LOADER: raw.loader = str(); break;
-        case ElfNote.XEN_ELFNOTE_PAE_MODE: raw.paeMode = str(); break;
-        case ElfNote.XEN_ELFNOTE_FEATURES: raw.features = str(); break;
-        default: break; // other notes do not change how we build the domain
-      }
+/** The notes builders read (libelf-dominfo.c: elf_xen_parse_note). */
+function readNotes(notes: ReadonlyMap<number, Uint8Array>, raw: RawInfo, fail: (m: string) => never): void {
+  for (const [type, desc] of notes) {
+    const num = (): number => {
+      const n = noteNumber(desc);
+      if (n === undefined) return fail(`note ${type}: numeric value of ${desc.length} bytes (expected 4 or 8)`);
+      if (n > 0xffffffffn) return fail(`note ${type}: a 64-bit value above 4 GiB`);
+      return Number(n);
+    };
+    const str = (): string => noteString(desc);
+    switch (type) {
+      case ElfNote.XEN_ELFNOTE_ENTRY: raw.entry = num(); break;
+      case ElfNote.XEN_ELFNOTE_HYPERCALL_PAGE: raw.hypercallPage = num(); break;
+      case ElfNote.XEN_ELFNOTE_VIRT_BASE: raw.virtBase = num(); break;
+      case ElfNote.XEN_ELFNOTE_PADDR_OFFSET: raw.paddrOffset = num(); break;
+      case ElfNote.XEN_ELFNOTE_XEN_VERSION: raw.xenVersion = str(); break;
+      case ElfNote.XEN_ELFNOTE_GUEST_OS: raw.guestOs = str(); break;
+      case ElfNote.XEN_ELFNOTE_GUEST_VERSION: raw.guestVersion = str(); break;
+      case ElfNote.XEN_ELFNOTE_LOADER: raw.loader = str(); break;
+      case ElfNote.XEN_ELFNOTE_PAE_MODE: raw.paeMode = str(); break;
+      case ElfNote.XEN_ELFNOTE_FEATURES: raw.features = str(); break;
+      default: break; // other notes do not change how we build the domain
     }
-    o = next;
   }
-  return found;
-}
-
-function readString(dv: DataView, start: number, len: number): string {
-  let s = '';
-  for (let i = 0; i < len; i++) {
-    const c = dv.getUint8(start + i);
-    if (c === 0) break;
-    s += String.fromCharCode(c);
-  }
-  return s;
-}
-
-function findSection(dv: DataView, bytes: Uint8Array, shoff: number, shentsize: number, shnum: number, shstrndx: number, want: string): string | null {
-  if (shoff === 0 || shnum === 0 || shentsize < 40 || shoff + shnum * shentsize > bytes.length || shstrndx >= shnum) return null;
-  const strOff = dv.getUint32(shoff + shstrndx * shentsize + 16, true);
-  for (let i = 0; i < shnum; i++) {
-    const h = shoff + i * shentsize;
-    const nameOff = strOff + dv.getUint32(h, true);
-    if (nameOff >= bytes.length) continue;
-    if (readString(dv, nameOff, Math.min(64, bytes.length - nameOff)) !== want) continue;
-    const off = dv.getUint32(h + 16, true);
-    const size = dv.getUint32(h + 20, true);
-    if (off + size > bytes.length) return null;
-    return readString(dv, off, size);
-  }
-  return null;
 }
 
 /** `KEY=VALUE,KEY=VALUE` (keys ≤ 31 chars, values ≤ 127). */
