@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { XenErrno } from '@xen-ts/abi';
 import { SchedulerRegistration } from '@xen-ts/plugin-api';
-import { SchedCore, TimerQueue, findSchedulerRegistration, instantiateScheduler } from '@xen-ts/sched-core';
-import { simulate, type WorkloadDomain } from '@xen-ts/sched-core/testing';
+import { findSchedulerRegistration } from '@xen-ts/sched-core';
+import { createTestCore, simulate, type WorkloadDomain } from '@xen-ts/sched-core/testing';
 import { container as rootContainer } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
 import { BVT_MCU_NS, BvtScheduler, bvtRegistration, schedBvtPlugin } from '../src/index.js';
@@ -10,23 +10,8 @@ import { BVT_MCU_NS, BvtScheduler, bvtRegistration, schedBvtPlugin } from '../sr
 const MS = 1_000_000;
 
 function build(pcpus: number, options = {}) {
-  const clock = { now: 0 };
-  const timers = new TimerQueue();
-  const core = new SchedCore({ pcpus, timers, now: () => clock.now }, (ctx) =>
-    instantiateScheduler(rootContainer.createChildContainer(), bvtRegistration, ctx, options),
-  );
-  const bvt = core.scheduler as BvtScheduler;
-  const runTo = (end: number) => {
-    while (true) {
-      for (let cpu = 0; cpu < pcpus; cpu++) if (core.needsSchedule(cpu)) core.schedule(cpu);
-      const next = timers.nextExpiry();
-      if (next > end) break;
-      clock.now = next;
-      timers.runUntil(next);
-    }
-    clock.now = end;
-  };
-  return { core, bvt, clock, runTo };
+  const t = createTestCore(bvtRegistration, pcpus, options);
+  return { ...t, bvt: t.core.scheduler as BvtScheduler };
 }
 
 const hog = (domid: number, params = {}): WorkloadDomain => ({ domid, params, vcpus: [{ kind: 'cpu' }] });

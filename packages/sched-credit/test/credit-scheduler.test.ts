@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { XenErrno } from '@xen-ts/abi';
 import { SchedulerRegistration } from '@xen-ts/plugin-api';
-import { SchedCore, TimerQueue, findSchedulerRegistration, instantiateScheduler } from '@xen-ts/sched-core';
-import { simulate } from '@xen-ts/sched-core/testing';
+import { findSchedulerRegistration } from '@xen-ts/sched-core';
+import { createTestCore, simulate } from '@xen-ts/sched-core/testing';
 import { container as rootContainer } from 'tsyringe';
 import { describe, expect, it } from 'vitest';
 import { CreditPriority, CreditScheduler, creditRegistration, schedCreditPlugin } from '../src/index.js';
@@ -10,24 +10,8 @@ import { CreditPriority, CreditScheduler, creditRegistration, schedCreditPlugin 
 const MS = 1_000_000;
 
 function build(pcpus: number, options = {}) {
-  const clock = { now: 0 };
-  const timers = new TimerQueue();
-  const core = new SchedCore({ pcpus, timers, now: () => clock.now }, (ctx) =>
-    instantiateScheduler(rootContainer.createChildContainer(), creditRegistration, ctx, options),
-  );
-  const credit = core.scheduler as CreditScheduler;
-  /** Advances time, firing timers and handling schedule requests as a run loop does. */
-  const runTo = (end: number) => {
-    while (true) {
-      for (let cpu = 0; cpu < pcpus; cpu++) if (core.needsSchedule(cpu)) core.schedule(cpu);
-      const next = timers.nextExpiry();
-      if (next > end) break;
-      clock.now = next;
-      timers.runUntil(next);
-    }
-    clock.now = end;
-  };
-  return { core, credit, clock, timers, runTo };
+  const t = createTestCore(creditRegistration, pcpus, options);
+  return { ...t, credit: t.core.scheduler as CreditScheduler };
 }
 
 const cpuBound = (domid: number, params = {}, pcpu?: number) => ({ domid, params, vcpus: [{ kind: 'cpu' as const, pcpu }] });

@@ -1,25 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Store, XsError, accessFor, formatPerm, inheritPerms, parsePerm } from '../src/index.js';
+import { Store, accessFor, formatPerm, inheritPerms, parsePerm } from '../src/index.js';
+import { err, withGuests } from './helpers.js';
 
-function err(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof XsError) return e.name;
-    throw e;
-  }
-  return 'no error';
-}
 
-/** What a toolstack sets up for a new guest: its home owned by it, unreadable to others. */
-function withGuests(...domids: number[]): Store {
-  const s = new Store();
-  for (const d of domids) {
-    s.mkdir(`/local/domain/${d}`);
-    s.setPerms(`/local/domain/${d}`, [`n${d}`]);
-  }
-  return s;
-}
 
 describe('permission entries', () => {
   it('parse and format w/r/b/n<domid>', () => {

@@ -1,16 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { XenErrno } from '@xen-ts/abi';
 import { Store, XsError } from '../src/index.js';
+import { err } from './helpers.js';
 
-function err(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof XsError) return e.name;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('Store operations', () => {
   it('WRITE creates missing parents with empty values; READ returns the value', () => {

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Store, XsError } from '../src/index.js';
+import { Store } from '../src/index.js';
+import { err } from './helpers.js';
 
-function err(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof XsError) return e.name;
-    throw e;
-  }
-  return 'no error';
-}
 
 describe('transactions', () => {
   it('writes are private until commit, then visible', () => {

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { INTRODUCE_DOMAIN_PATH, RELEASE_DOMAIN_PATH, Store, XsError } from '../src/index.js';
+import { INTRODUCE_DOMAIN_PATH, RELEASE_DOMAIN_PATH, Store } from '../src/index.js';
+import { err } from './helpers.js';
 
-function err(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof XsError) return e.name;
-    throw e;
-  }
-  return 'no error';
-}
 
 function recorder() {
   const events: string[] = [];

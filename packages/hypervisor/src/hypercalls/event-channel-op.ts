@@ -14,8 +14,7 @@ import {
   EvtchnStat,
   Virq,
 } from '@xen-ts/abi';
-import type { Domain } from '../domain/domain.js';
-import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, readGuest, writeGuest, writeGuest32, type HypercallArgs } from './hypercall.js';
+import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, readGuest, targetDomain, writeGuest, writeGuest32, type HypercallArgs } from './hypercall.js';
 
 const ALLOC = EVTCHN_ALLOC_UNBOUND.fields;
 const INTERDOMAIN = EVTCHN_BIND_INTERDOMAIN.fields;
@@ -23,15 +22,6 @@ const BIND_VIRQ = EVTCHN_BIND_VIRQ.fields;
 const BIND_IPI = EVTCHN_BIND_IPI.fields;
 const BIND_VCPU = EVTCHN_BIND_VCPU.fields;
 const STATUS = EVTCHN_STATUS.fields;
-
-function resolveDom(h: HypercallArgs, domid: number): Domain | number {
-  const self = h.v.domain;
-  if (domid === DomId.DOMID_SELF || domid === self.id) return self;
-  // Xen looks the domain up first (-ESRCH), then asks XSM (-EPERM).
-  const d = h.xen.domain(domid);
-  if (d === undefined) return ESRCH;
-  return self.privileged ? d : EPERM;
-}
 
 export function eventChannelOp(h: HypercallArgs, cmd = h.a1 >>> 0, arg = h.a2 >>> 0): number {
   const d = h.v.domain;
@@ -41,7 +31,7 @@ export function eventChannelOp(h: HypercallArgs, cmd = h.a1 >>> 0, arg = h.a2 >>
     case EvtchnOp.EVTCHNOP_alloc_unbound: {
       const a = readGuest(h, arg, EVTCHN_ALLOC_UNBOUND.size);
       if (a === null) return EFAULT;
-      const owner = resolveDom(h, a.getUint16(ALLOC.dom.offset, true));
+      const owner = targetDomain(h, a.getUint16(ALLOC.dom.offset, true));
       if (typeof owner === 'number') return owner;
       let remote = a.getUint16(ALLOC.remote_dom.offset, true);
       if (remote === DomId.DOMID_SELF) remote = d.id;
@@ -91,7 +81,7 @@ export function eventChannelOp(h: HypercallArgs, cmd = h.a1 >>> 0, arg = h.a2 >>
       // The union u: unbound.dom (u16) | interdomain.{dom (u16), port (u32)} | pirq | virq (u32).
       const a = readGuest(h, arg, EVTCHN_STATUS.size);
       if (a === null) return EFAULT;
-      const target = resolveDom(h, a.getUint16(STATUS.dom.offset, true));
+      const target = targetDomain(h, a.getUint16(STATUS.dom.offset, true));
       if (typeof target === 'number') return target;
       const port = a.getUint32(STATUS.port.offset, true);
       const tev = target.events;
@@ -123,7 +113,7 @@ export function eventChannelOp(h: HypercallArgs, cmd = h.a1 >>> 0, arg = h.a2 >>
     case EvtchnOp.EVTCHNOP_reset: {
       const a = readGuest(h, arg, 2);
       if (a === null) return EFAULT;
-      const target = resolveDom(h, a.getUint16(0, true));
+      const target = targetDomain(h, a.getUint16(0, true));
       if (typeof target === 'number') return target;
       target.events.closeAll();
       return 0;

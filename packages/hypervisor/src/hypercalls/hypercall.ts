@@ -1,5 +1,6 @@
 // The shape of a hypercall handler and the values shared by all of them.
-import { XenErrno } from '@xen-ts/abi';
+import { DomId, XenErrno } from '@xen-ts/abi';
+import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
 import type { Hypervisor } from '../kernel/hypervisor.js';
 import type { EntryFrame, Pcpu } from '../machine/pcpu.js';
@@ -55,4 +56,16 @@ export function guestCodeSelectorOk(sel: number): boolean {
 /** Xen's fixup_guest_code_selector: an RPL-0 selector becomes RPL 1. */
 export function fixupSelector(sel: number): number {
   return (sel & 3) === 0 ? sel | 1 : sel;
+}
+
+/**
+ * The domain a hypercall names: DOMID_SELF or its own id is the caller; another domain must
+ * exist (-ESRCH) and the caller be privileged (-EPERM) — Xen looks it up first, then asks XSM.
+ */
+export function targetDomain(h: HypercallArgs, domid: number): Domain | number {
+  const self = h.v.domain;
+  if (domid === DomId.DOMID_SELF || domid === self.id) return self;
+  const d = h.xen.domain(domid);
+  if (d === undefined) return ESRCH;
+  return self.privileged ? d : EPERM;
 }

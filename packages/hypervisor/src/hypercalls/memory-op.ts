@@ -1,7 +1,6 @@
 // memory_op (hypercall 12): reservations and the machine's page counts (xen-abi.md §2.12).
-import { DomId, MEMOP_CMD_MASK, MemoryOp, XEN_MEMORY_RESERVATION } from '@xen-ts/abi';
-import { EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, readGuest, writeGuest32, type HypercallArgs } from './hypercall.js';
-import type { Domain } from '../domain/domain.js';
+import { MEMOP_CMD_MASK, MemoryOp, XEN_MEMORY_RESERVATION } from '@xen-ts/abi';
+import { EFAULT, EINVAL, ENOSYS, ESRCH, readGuest, targetDomain, writeGuest32, type HypercallArgs } from './hypercall.js';
 
 const {
   XENMEM_increase_reservation,
@@ -14,15 +13,6 @@ const {
 const R = XEN_MEMORY_RESERVATION.fields;
 /** Extents per call we accept; Xen would preempt with a continuation. */
 const MAX_EXTENTS = 1 << 16;
-
-function targetDomain(h: HypercallArgs, domid: number): Domain | number {
-  const self = h.v.domain;
-  if (domid === DomId.DOMID_SELF || domid === self.id) return self;
-  // Xen looks the domain up first (-ESRCH), then asks XSM (-EPERM).
-  const d = h.xen.domain(domid);
-  if (d === undefined) return ESRCH;
-  return self.privileged ? d : EPERM;
-}
 
 export function memoryOp(h: HypercallArgs): number {
   const cmd = (h.a1 >>> 0) & MEMOP_CMD_MASK; // the bits above carry a continuation start (MEMOP_EXTENT_SHIFT)

@@ -2,3 +2,4 @@
 export * from './simulator.js';
 export * from './contract.js';
 export * from './describe-contract.js';
+export * from './test-core.js';
