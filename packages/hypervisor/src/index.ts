@@ -4,7 +4,7 @@ export { resolveConfig } from './kernel/config.js';
 export type { HypervisorConfig, DomainConfig, ResolvedHypervisorConfig } from './kernel/config.js';
 export { PluginHost, PluginError } from './kernel/plugin-host.js';
 export { Domain, SHUTDOWN_NAMES } from './domain/domain.js';
-export type { DomainState, OnCrash } from './domain/domain.js';
+export type { DomainState, OnCrash, ShutdownAction, ShutdownActions } from './domain/domain.js';
 export { Vcpu } from './domain/vcpu.js';
 export { parseXenKernel, KernelImageError } from './builder/xen-kernel-image.js';
 export type { XenKernelImage, PaeMode } from './builder/xen-kernel-image.js';

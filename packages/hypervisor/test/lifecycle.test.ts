@@ -73,6 +73,23 @@ describe('on_crash', () => {
     expect(xen.domainByName('again')).toBeUndefined();
   });
 
+  it('on_poweroff: preserve keeps the domain, restart builds it again', () => {
+    const xen = newHypervisor();
+    const kept = xen.createDomain({ name: 'kept', kernel: kernel('hello', '2level'), memoryMb: 8, onPoweroff: 'preserve' });
+    xen.run({ until: () => !kept.isAlive, forNs: 1e9 });
+    xen.run({ forNs: 1e6 });
+    expect(xen.domain(kept.id)).toBe(kept);
+    expect(kept.state).toBe('shutdown');
+    const created: number[] = [];
+    xen.onDomainEvent((e) => {
+      if (e.what === 'created' && e.name === 'again') created.push(e.domid);
+    });
+    xen.createDomain({ name: 'again', kernel: kernel('hello', '2level'), memoryMb: 8, onPoweroff: 'restart' });
+    xen.run({ until: () => created.length >= 3, forNs: 1e9 });
+    expect(created.length).toBeGreaterThanOrEqual(3);
+    xen.destroyDomain(xen.domainByName('again')!);
+  });
+
   it('destroy of a running domain releases it at once', () => {
     const xen = newHypervisor();
     const free = xen.alloc.freeFrames;

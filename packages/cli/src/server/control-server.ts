@@ -205,7 +205,6 @@ export class ControlServer {
         throw new HostError('EPROTO', 'a request needs "op"');
       }
       const result = this.dispatch(msg as Request);
-      this.host.runDeferred();
       this.flushLog();
       this.pacer.kick();
       return withId({ ok: true, result });

@@ -42,7 +42,6 @@ export class HypervisorServer {
     const pacer = new Pacer(host.xen, {
       pace: options.pace ?? hostSpec.pace,
       afterSlice: () => {
-        host.runDeferred();
         self.server?.control.flushInput();
         self.server?.control.flushLog();
       },

@@ -55,7 +55,6 @@ export class XenHost {
   private readonly consoleSinks = new Set<ConsoleSink>();
   private readonly eventSinks = new Set<(e: DomainEvent) => void>();
   /** Work to do between run slices (building a domain again is not safe inside `run`). */
-  private readonly deferred: (() => void)[] = [];
 
   constructor(
     readonly xen: Hypervisor,
@@ -139,6 +138,8 @@ export class XenHost {
         memoryMb: spec.memoryMb,
         vcpus: spec.vcpus,
         onCrash: spec.onCrash,
+        onPoweroff: spec.onPoweroff,
+        onReboot: 'restart',
         sched,
         paused,
       });
@@ -173,33 +174,7 @@ export class XenHost {
 
   private onDomainEvent(e: DomainEvent): void {
     for (const sink of this.eventSinks) sink(e);
-    if (e.what === 'destroyed') {
-      const spec = this.specs.get(e.name);
-      // xl.cfg on_poweroff="restart": the hypervisor destroys a powered-off domain; build it again.
-      if (spec !== undefined && spec.onPoweroff === 'restart' && e.reason === undefined && this.lastShutdown.get(e.domid) === 'poweroff') {
-        this.deferred.push(() => {
-          if (this.xen.domainByName(spec.name) !== undefined) return;
-          const again = this.createDomain(spec);
-          this.xen.dmesg(`toolstack: d${e.domid} '${spec.name}' powered off, restarted as d${again.id} (on_poweroff="restart")`);
-        });
-      }
-      this.lastShutdown.delete(e.domid);
-      this.history.delete(e.domid);
-    } else if (e.what === 'shutdown' || e.what === 'crashed') {
-      this.lastShutdown.set(e.domid, e.reason ?? '');
-    }
-  }
-  private readonly lastShutdown = new Map<number, string>();
-
-  /** Runs the toolstack work the last slice queued. */
-  runDeferred(): void {
-    while (this.deferred.length > 0) {
-      try {
-        this.deferred.shift()!();
-      } catch (e) {
-        this.xen.dmesg(`toolstack: ${(e as Error).message}`);
-      }
-    }
+    if (e.what === 'destroyed') this.history.delete(e.domid);
   }
 
   onConsoleOutput(sink: ConsoleSink): () => void {

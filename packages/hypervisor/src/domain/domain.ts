@@ -6,7 +6,16 @@ import type { GrantTable } from '../grants/grant-table.js';
 import type { Vcpu } from './vcpu.js';
 
 export type DomainState = 'created' | 'running' | 'paused' | 'shutdown' | 'dying' | 'dead';
-export type OnCrash = 'destroy' | 'restart' | 'preserve';
+/** What the toolstack does after a shutdown (xl.cfg on_poweroff / on_reboot / on_crash). */
+export type ShutdownAction = 'destroy' | 'restart' | 'preserve';
+export type OnCrash = ShutdownAction;
+
+/** xl's defaults: power off → destroy, reboot → restart, crash → destroy. */
+export interface ShutdownActions {
+  poweroff: ShutdownAction;
+  reboot: ShutdownAction;
+  crash: ShutdownAction;
+}
 
 export const SHUTDOWN_NAMES: Readonly<Record<number, string>> = {
   [ShutdownReason.SHUTDOWN_poweroff]: 'poweroff',
@@ -59,8 +68,20 @@ export class Domain {
     readonly id: number,
     readonly name: string,
     readonly privileged: boolean,
-    readonly onCrash: OnCrash = 'destroy',
+    readonly actions: ShutdownActions = { poweroff: 'destroy', reboot: 'restart', crash: 'destroy' },
   ) {}
+
+  get onCrash(): ShutdownAction {
+    return this.actions.crash;
+  }
+
+  /** The action for the current shutdown reason (suspend and others: destroy). */
+  get shutdownAction(): ShutdownAction {
+    if (this.shutdownReason === ShutdownReason.SHUTDOWN_poweroff) return this.actions.poweroff;
+    if (this.shutdownReason === ShutdownReason.SHUTDOWN_reboot) return this.actions.reboot;
+    if (this.shutdownReason === ShutdownReason.SHUTDOWN_crash) return this.actions.crash;
+    return 'destroy';
+  }
 
   get isAlive(): boolean {
     return this.state === 'created' || this.state === 'running' || this.state === 'paused';

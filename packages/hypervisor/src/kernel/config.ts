@@ -1,6 +1,6 @@
 // Host configuration of the hypervisor and of one domain (xl.cfg keys, DESIGN.md §6).
 import type { SchedParams, XenPlugin } from '@xen-ts/plugin-api';
-import type { OnCrash } from '../domain/domain.js';
+import type { ShutdownAction } from '../domain/domain.js';
 import type { PagingMode } from '../machine/hole-layout.js';
 
 export interface HypervisorConfig {
@@ -67,7 +67,10 @@ export interface DomainConfig {
   cmdline?: string;
   memoryMb: number;
   vcpus?: number;
-  onCrash?: OnCrash;
+  /** xl.cfg on_crash (default destroy), on_poweroff (destroy), on_reboot (restart). */
+  onCrash?: ShutdownAction;
+  onPoweroff?: ShutdownAction;
+  onReboot?: ShutdownAction;
   /** Scheduler parameters (credit: weight, cap; bvt: mcuadv, warp, ...). */
   sched?: SchedParams;
   /** Create paused (xl create -p). */

@@ -74,7 +74,10 @@ export interface DomainEvent {
   domid: number;
   name: string;
   what: 'created' | 'shutdown' | 'crashed' | 'destroyed' | 'paused' | 'unpaused';
+  /** For shutdown/crashed: the reason's name (poweroff, reboot, crash, ...). */
   reason?: string;
+  /** For shutdown/crashed: SHUTDOWN_* of `@xen-ts/abi`. */
+  shutdownReason?: number;
 }
 
 export class HypervisorStats {
@@ -120,6 +123,7 @@ export class Hypervisor implements EventHost, GrantCheck {
   private readonly serviceQueue: number[] = [];
   private readonly consoleListeners: ConsoleListener[] = [];
   private readonly domainListeners: ((e: DomainEvent) => void)[] = [];
+  private readonly logListeners: ((line: string) => void)[] = [];
   /** Hypervisor log (`xen dmesg`). */
   readonly log: string[] = [];
   /** Domains to destroy at the next safe point (after a shutdown). */
@@ -255,20 +259,32 @@ export class Hypervisor implements EventHost, GrantCheck {
     this.consoleListeners.push(fn);
   }
 
+  /** Every hypervisor log line as it is written (`xen dmesg`, boot progress). */
+  onLog(fn: (line: string) => void): void {
+    this.logListeners.push(fn);
+  }
+
   onDomainEvent(fn: (e: DomainEvent) => void): void {
     this.domainListeners.push(fn);
   }
 
   private emitDomainEvent(d: Domain, what: DomainEvent['what'], reason?: string): void {
-    const e: DomainEvent = { domid: d.id, name: d.name, what, ...(reason === undefined ? {} : { reason }) };
+    const e: DomainEvent = {
+      domid: d.id,
+      name: d.name,
+      what,
+      ...(reason === undefined ? {} : { reason, shutdownReason: d.shutdownReason }),
+    };
     this.trace.domain(what, { domid: d.id, ...(reason === undefined ? {} : { reason }) });
     for (const fn of this.domainListeners) fn(e);
   }
 
   dmesg(line: string): void {
     const t = (this.now() / 1e9).toFixed(6);
-    this.log.push(`(XEN) [${t}] ${line}`);
+    const text = `(XEN) [${t}] ${line}`;
+    this.log.push(text);
     if (this.log.length > 10000) this.log.shift();
+    for (const fn of this.logListeners) fn(text);
   }
 
   /** console_io output: printable bytes, line-buffered per domain. */
@@ -326,7 +342,11 @@ export class Hypervisor implements EventHost, GrantCheck {
     }
 
     const id = this.nextDomid++;
-    const d = new Domain(id, cfg.name, false, cfg.onCrash ?? 'destroy');
+    const d = new Domain(id, cfg.name, false, {
+      poweroff: cfg.onPoweroff ?? 'destroy',
+      reboot: cfg.onReboot ?? 'restart',
+      crash: cfg.onCrash ?? 'destroy',
+    });
     this.domains.set(id, d);
     try {
       const si = this.alloc.alloc();
@@ -432,8 +452,7 @@ export class Hypervisor implements EventHost, GrantCheck {
     const name = SHUTDOWN_NAMES[d.shutdownReason] ?? String(d.shutdownReason);
     this.dmesg(`d${d.id} '${d.name}' shut down: ${name}${d.crashMessage ? ` (${d.crashMessage})` : ''}`);
     this.emitDomainEvent(d, d.shutdownReason === ShutdownReason.SHUTDOWN_crash ? 'crashed' : 'shutdown', name);
-    const keep = d.shutdownReason === ShutdownReason.SHUTDOWN_crash && d.onCrash === 'preserve';
-    if (!keep) this.reaper.push(d);
+    if (d.shutdownAction !== 'preserve') this.reaper.push(d);
   }
 
   /** domain_crash: the guest did something it cannot recover from; it ends alone. */
@@ -1077,15 +1096,13 @@ export class Hypervisor implements EventHost, GrantCheck {
 
   /**
    * The toolstack's part after a shutdown (xl.cfg on_poweroff/on_reboot/on_crash): destroy, and
-   * build again from the same configuration for a reboot or for a crash with on_crash=restart.
+   * for `restart` build the domain again from the same configuration.
    */
   private reap(): void {
     while (this.reaper.length > 0) {
       const d = this.reaper.shift()!;
       if (d.state === 'dead') continue;
-      const restart =
-        d.shutdownReason === ShutdownReason.SHUTDOWN_reboot ||
-        (d.shutdownReason === ShutdownReason.SHUTDOWN_crash && d.onCrash === 'restart');
+      const restart = d.shutdownAction === 'restart';
       this.destroyDomain(d);
       if (restart && d.config !== undefined) {
         const again = this.createDomain(d.config as DomainConfig);
