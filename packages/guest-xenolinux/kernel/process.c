@@ -1,0 +1,151 @@
+/* process.c: address spaces (VMAs over the port's page tables), tasks, process 1 and exit. */
+#include "kernel.h"
+#include "arch.h"
+#include "sched.h"
+
+struct task *current;
+
+/* Kernel stacks: 8 KiB each, statically reserved until the allocator hands out contiguous
+ * pairs of pages (fork, next milestone). */
+#define NR_TASKS 16
+static uint8_t kstacks[NR_TASKS][KSTACK_SIZE] __attribute__((aligned(PAGE_SIZE)));
+static bool kstack_used[NR_TASKS];
+
+struct mm *mm_new(void)
+{
+    struct mm *mm = kzalloc(sizeof(*mm));
+    if (!mm) return 0;
+    mm->arch = arch_mm_create();
+    if (!mm->arch) {
+        kfree(mm);
+        return 0;
+    }
+    return mm;
+}
+
+/* Frees every user page and the page tables. The caller no longer runs on `mm`. */
+void mm_free(struct mm *mm)
+{
+    for (int i = 0; i < mm->nr_vmas; i++) {
+        for (uint32_t va = mm->vmas[i].start; va < mm->vmas[i].end; va += PAGE_SIZE) {
+            int32_t pfn = arch_lookup_user_page(mm->arch, va, 0);
+            if (pfn >= 0) {
+                arch_unmap_user_page(mm->arch, va);
+                arch_flush_mmu();
+                page_free_pfn((uint32_t)pfn);
+            }
+        }
+    }
+    arch_mm_destroy(mm->arch);
+    kfree(mm);
+}
+
+struct vma *vma_find(struct mm *mm, uint32_t addr)
+{
+    for (int i = 0; i < mm->nr_vmas; i++)
+        if (addr >= mm->vmas[i].start && addr < mm->vmas[i].end) return &mm->vmas[i];
+    return 0;
+}
+
+int vma_add(struct mm *mm, uint32_t start, uint32_t end, int prot, uint32_t flags)
+{
+    if (start >= end) return 0;
+    if (mm->nr_vmas == MAX_VMAS) return -ENOMEM;
+    struct vma *v = &mm->vmas[mm->nr_vmas++];
+    v->start = start;
+    v->end = end;
+    v->prot = prot;
+    v->flags = flags;
+    return 0;
+}
+
+/* Removes [start, end) from every VMA, splitting where needed (pages are the caller's). */
+void vma_remove(struct mm *mm, uint32_t start, uint32_t end)
+{
+    for (int i = 0; i < mm->nr_vmas; i++) {
+        struct vma *v = &mm->vmas[i];
+        if (end <= v->start || start >= v->end) continue;
+        if (start > v->start && end < v->end) {
+            if (mm->nr_vmas < MAX_VMAS) {
+                struct vma tail = *v;
+                tail.start = end;
+                v->end = start;
+                mm->vmas[mm->nr_vmas++] = tail;
+            }
+            continue;
+        }
+        if (start <= v->start && end >= v->end) {
+            mm->vmas[i] = mm->vmas[--mm->nr_vmas];
+            i--;
+            continue;
+        }
+        if (start <= v->start) v->start = end;
+        else v->end = start;
+    }
+}
+
+int mm_populate_page(struct mm *mm, uint32_t va, int prot)
+{
+    uint32_t pfn = page_alloc_pfn();
+    if (!pfn) return -ENOMEM;
+    memset(pfn_to_virt(pfn), 0, PAGE_SIZE);
+    int rc = arch_map_user_page(mm->arch, va & PAGE_MASK, pfn, prot);
+    if (rc) page_free_pfn(pfn);
+    return rc;
+}
+
+static struct task *task_new(int pid, int ppid)
+{
+    int slot = -1;
+    for (int i = 0; i < NR_TASKS; i++)
+        if (!kstack_used[i]) { slot = i; break; }
+    if (slot < 0) return 0;
+    struct task *t = kzalloc(sizeof(*t));
+    if (!t) return 0;
+    kstack_used[slot] = true;
+    t->pid = pid;
+    t->ppid = ppid;
+    t->kstack = kstacks[slot];
+    t->regs = (struct pt_regs *)(t->kstack + KSTACK_SIZE) - 1;
+    t->umask = 022;
+    t->cwd = root_inode;
+    return t;
+}
+
+/* Process 1 with fds 0, 1, 2 on the console (Linux opens /dev/console for init). */
+void init_task_setup(void)
+{
+    struct task *t = task_new(1, 0);
+    if (!t) panic("no memory for init");
+    current = t;
+    struct inode *cons = 0;
+    if (path_lookup("/dev/console", 0, true, &cons) || !S_ISCHR(cons->mode)) {
+        printk(KERN_WARNING "Warning: unable to open an initial console.\n");
+        cons = inode_new(S_IFCHR | 0600);
+        if (!cons) panic("no memory for the console inode");
+        cons->rdev = (5 << 8) | 1;
+    }
+    struct file *f = file_open_inode(cons, O_RDWR);
+    if (!f) panic("no memory for the console file");
+    f->refs = 3;
+    t->files[0] = t->files[1] = t->files[2] = f;
+}
+
+/* Execs `path` as process 1 and enters user mode; returns only the exec's error. */
+int run_init_process(const char *path, char *const argv[], char *const envp[])
+{
+    printk(KERN_INFO "Run %s as init process\n", path);
+    int rc = do_execve(path, argv, envp);
+    if (rc) return rc;
+    arch_set_kernel_stack((uint32_t)(current->kstack + KSTACK_SIZE));
+    arch_flush_mmu();
+    arch_return_to_user(current->regs);
+}
+
+/* `code` is a wait status: (exit code << 8) or the terminating signal. */
+noreturn void do_exit(int code)
+{
+    if (current->pid == 1) panic("Attempted to kill init! exitcode=0x%08x", (unsigned)code);
+    /* Only init exists until fork arrives (next milestone). */
+    panic("exit of pid %d without a parent to reap it", current->pid);
+}

@@ -1,0 +1,53 @@
+/* syscall.c: the int 0x80 system-call path: the Linux i386 ABI (number in EAX, arguments in
+ * EBX ECX EDX ESI EDI EBP, result or -errno in EAX; arch/x86/entry/syscalls/syscall_32.tbl).
+ * An unknown number is -ENOSYS with one log line (the first few times per number). */
+#include "kernel.h"
+#include "arch.h"
+#include "sched.h"
+#include "syscalls.h"
+#include "trap.h"
+
+#define NR_SYSCALLS 450
+static const syscall_fn table[NR_SYSCALLS] = {
+    [1] = sys_exit, [3] = sys_read, [4] = sys_write, [5] = sys_open, [6] = sys_close, [11] = sys_execve, [12] = sys_chdir,
+    [13] = sys_time, [19] = sys_lseek, [20] = sys_getpid, [24] = sys_getuid, [29] = sys_pause,
+    [33] = sys_access, [37] = sys_kill, [41] = sys_dup, [45] = sys_brk, [47] = sys_getgid,
+    [49] = sys_geteuid, [50] = sys_getegid, [54] = sys_ioctl, [57] = sys_setpgid, [60] = sys_umask,
+    [63] = sys_dup2, [64] = sys_getppid, [65] = sys_getpgrp, [66] = sys_setsid, [76] = sys_getrlimit,
+    [78] = sys_gettimeofday, [85] = sys_readlink, [88] = sys_reboot, [90] = sys_old_mmap,
+    [91] = sys_munmap, [116] = sys_sysinfo, [119] = sys_sigreturn, [122] = sys_uname,
+    [125] = sys_mprotect, [132] = sys_getpgid, [140] = sys_llseek, [145] = sys_readv,
+    [146] = sys_writev, [147] = sys_getsid, [158] = sys_sched_yield, [162] = sys_nanosleep,
+    [172] = sys_prctl, [173] = sys_rt_sigreturn, [174] = sys_rt_sigaction,
+    [175] = sys_rt_sigprocmask, [183] = sys_getcwd, [186] = sys_sigaltstack, [191] = sys_getrlimit,
+    [192] = sys_mmap2, [195] = sys_stat64, [196] = sys_lstat64, [197] = sys_fstat64,
+    [199] = sys_getuid, [200] = sys_getgid, [201] = sys_geteuid, [202] = sys_getegid,
+    [220] = sys_getdents64, [221] = sys_fcntl64, [224] = sys_gettid, [243] = sys_set_thread_area,
+    [244] = sys_get_thread_area, [252] = sys_exit_group, [258] = sys_set_tid_address,
+    [265] = sys_clock_gettime, [266] = sys_clock_getres, [270] = sys_tgkill, [295] = sys_openat,
+    [300] = sys_fstatat64, [305] = sys_readlinkat, [307] = sys_faccessat, [311] = sys_set_robust_list,
+    [330] = sys_dup3, [340] = sys_prlimit64, [355] = sys_getrandom, [383] = sys_statx,
+    [403] = sys_clock_gettime64, [406] = sys_clock_getres64,
+};
+
+static uint8_t enosys_logged[NR_SYSCALLS + 1];
+
+void do_syscall(struct pt_regs *regs)
+{
+    arch_local_irq_disable();
+    uint32_t nr = regs->eax;
+    syscall_fn fn = nr < NR_SYSCALLS ? table[nr] : 0;
+    long ret;
+    if (fn) {
+        ret = fn(regs->ebx, regs->ecx, regs->edx, regs->esi, regs->edi, regs->ebp);
+    } else {
+        uint32_t k = nr < NR_SYSCALLS ? nr : NR_SYSCALLS;
+        if (enosys_logged[k] < 3) {
+            enosys_logged[k]++;
+            printk(KERN_INFO "%s[%d]: unknown system call %u\n", current->comm, current->pid, nr);
+        }
+        ret = -ENOSYS;
+    }
+    regs->eax = (uint32_t)ret;
+    arch_flush_mmu();
+}

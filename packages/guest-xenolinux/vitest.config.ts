@@ -1,0 +1,3 @@
+import { workspacePackageConfig } from '../../vitest.workspace-package.js';
+
+export default workspacePackageConfig();
