@@ -1,11 +1,15 @@
 // The guest-port plugin: registers XenoLinux under the `GuestPort` token (DESIGN.md §5).
 import { GuestPort, PLUGIN_API_VERSION, definePlugin } from '@xen-ts/plugin-api';
-import { kernelPath } from './build.js';
+import { buildKernel } from './build.js';
+import { rootImagePath } from './root-image.js';
 
 export const xenolinuxPort: GuestPort = {
   name: 'xenolinux',
   description: 'XenoLinux: a Linux-like PV kernel (ring 1, 2-level paging) that runs static i386 Linux binaries from an initramfs',
-  kernelPath,
+  // Built on demand (make is incremental), so a configuration can name the port right away.
+  kernelPath: () => buildKernel({ quiet: true }),
+  // Debian busybox with all its applets, /init → /bin/sh.
+  ramdiskPath: rootImagePath,
   defaultCmdline: 'quiet',
   devices: ['console'],
 };

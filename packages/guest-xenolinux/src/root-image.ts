@@ -1,0 +1,57 @@
+// The default root image a XenoLinux domain boots when its config names no ramdisk: Debian's
+// busybox with every applet it has linked into /bin, /init → /bin/sh, and a short /etc/profile.
+// Written once to build/ and reused while busybox does not change.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BUILD_DIR } from './build.js';
+import { writeCpio, type CpioEntry } from './cpio.js';
+import { busyboxPath, readBusybox } from './initramfs.js';
+
+/** Applets when busybox cannot be asked (it can only run natively on an x86 host). */
+const FALLBACK_APPLETS = ['sh', 'ash', 'cat', 'cp', 'date', 'echo', 'env', 'false', 'grep', 'head', 'ls', 'mkdir', 'mv', 'printf', 'ps', 'pwd', 'rm', 'sed', 'seq', 'sha256sum', 'sleep', 'sort', 'tail', 'true', 'uname', 'vi', 'wc'];
+
+/** The applets this busybox provides (`busybox --list`, run on the host). */
+export function busyboxApplets(): string[] {
+  try {
+    const out = execFileSync(busyboxPath(), ['--list'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const list = out.split('\n').filter((a) => /^[a-z0-9_.[-]+$/.test(a) && a !== 'busybox');
+    return list.length > 0 ? list : FALLBACK_APPLETS;
+  } catch {
+    return FALLBACK_APPLETS;
+  }
+}
+
+const PROFILE = `export PATH=/bin:/sbin:/usr/bin
+export PS1='xenolinux:\\w\\$ '
+`;
+
+/** Builds the root image (cpio newc) in memory. */
+export function rootImage(): Uint8Array {
+  const entries: CpioEntry[] = [
+    { type: 'dir', path: 'bin' },
+    { type: 'dir', path: 'dev' },
+    { type: 'dir', path: 'etc' },
+    { type: 'dir', path: 'proc' },
+    { type: 'dir', path: 'root' },
+    { type: 'dir', path: 'tmp', mode: 0o1777 },
+    { type: 'chardev', path: 'dev/console', major: 5, minor: 1 },
+    { type: 'file', path: 'bin/busybox', data: readBusybox(), mode: 0o755 },
+    { type: 'file', path: 'etc/profile', data: new TextEncoder().encode(PROFILE), mode: 0o644 },
+    { type: 'symlink', path: 'init', target: '/bin/sh' },
+  ];
+  for (const a of busyboxApplets()) entries.push({ type: 'symlink', path: join('bin', a), target: 'busybox' });
+  return writeCpio(entries);
+}
+
+/** The root image on disk (build/rootfs.cpio), rebuilt when busybox is newer. */
+export function rootImagePath(): string {
+  const path = join(BUILD_DIR, 'rootfs.cpio');
+  const fresh = existsSync(path) && statSync(path).mtimeMs >= statSync(busyboxPath()).mtimeMs;
+  if (!fresh) {
+    mkdirSync(BUILD_DIR, { recursive: true });
+    writeFileSync(path, rootImage());
+  }
+  readFileSync(path, { flag: 'r' }); // fail here, with the path, if it cannot be read back
+  return path;
+}
