@@ -70,10 +70,18 @@ describe('xen start', () => {
     const r = xenSync(env, dir, 'start', '--no-tty', 'bad.cfg');
     expect(r.code).toBe(3);
     expect(r.stderr).toBe(`xen start: ${join(dir, 'bad.cfg')}:3: 'vcpus' must be 1..32, got 0\n`);
-    const d = xenSync(env, dir, 'start', '--no-tty');
-    expect(d.code).toBe(3);
-    expect(d.stderr).toMatch(/default configuration boots the 'xenolinux' guest port, provided by the package @xen-ts\/guest-xenolinux/);
     expect(xenSync(env, dir, 'list').code).toBe(4);
+  });
+
+  it('with no config, boots the built-in default: XenoLinux with busybox', () => {
+    const dir = tempDir();
+    const env = envFor(dir);
+    started.push({ env, cwd: dir });
+    const r = xenSync(env, dir, 'start', '-d');
+    expect(r.code, r.stderr).toBe(0);
+    const list = xenSync(env, dir, 'list');
+    expect(list.stdout).toMatch(/^xenolinux\s+1\s+64\s+1\s+/m);
+    expect(xenSync(env, dir, 'dmesg').stdout).toMatch(/d1 'xenolinux': 64 MiB, 1 vCPU\(s\), entry 0xc0000000, xenolinux \(notes\)/);
   });
 
   const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
