@@ -45,4 +45,9 @@ pnpm install --frozen-lockfile
 if [ -x packages/cpu-x86/scripts/fetch-busybox.sh ]; then
   packages/cpu-x86/scripts/fetch-busybox.sh
 fi
+
+# The guest kernel `pnpm xen start` boots by default (make is incremental; tests and the
+# xenolinux guest port rebuild it on demand too).
+echo "setup: building the XenoLinux kernel"
+pnpm --silent --filter @xen-ts/guest-xenolinux build:kernel >/dev/null
 echo "setup: done"

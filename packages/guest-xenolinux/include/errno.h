@@ -31,4 +31,8 @@
 #define ENOSYS 38
 #define ENOTEMPTY 39
 #define ELOOP 40
+#define EOVERFLOW 75
+#define EXDEV 18
+#define ENODEV 19
+#define EMLINK 31
 #endif

@@ -16,7 +16,7 @@ static int prot_of(uint32_t pflags)
     return ((pflags & PF_R) ? PROT_READ : 0) | ((pflags & PF_W) ? PROT_WRITE : 0) | ((pflags & PF_X) ? PROT_EXEC : 0);
 }
 
-static int load_segment(struct mm *mm, const uint8_t *file, const struct elf32_phdr *ph)
+static int load_segment(struct mm *mm, struct inode *file, const struct elf32_phdr *ph)
 {
     uint32_t start = ph->p_vaddr & PAGE_MASK;
     uint32_t end = PAGE_ALIGN(ph->p_vaddr + ph->p_memsz);
@@ -38,7 +38,12 @@ static int load_segment(struct mm *mm, const uint8_t *file, const struct elf32_p
         }
         /* The part of [p_vaddr, p_vaddr + p_filesz) on this page. */
         uint32_t lo = MAX(va, ph->p_vaddr), hi = MIN(va + PAGE_SIZE, ph->p_vaddr + ph->p_filesz);
-        if (lo < hi) memcpy((uint8_t *)pfn_to_virt(pfn) + (lo - va), file + ph->p_offset + (lo - ph->p_vaddr), hi - lo);
+        if (lo < hi &&
+            inode_read_kernel(file, ph->p_offset + (lo - ph->p_vaddr), (uint8_t *)pfn_to_virt(pfn) + (lo - va), hi - lo) !=
+                (ssize_t)(hi - lo)) {
+            if (have < 0) page_free_pfn(pfn);
+            return -EIO;
+        }
         int rc = arch_map_user_page(mm->arch, va, pfn, prot);
         if (rc) {
             if (have < 0) page_free_pfn(pfn);
@@ -49,19 +54,28 @@ static int load_segment(struct mm *mm, const uint8_t *file, const struct elf32_p
     return vma_add(mm, start, end, prot, 0);
 }
 
-static int check_elf(const struct inode *ino, const struct elf32_ehdr **out)
+/* The headers of the executable, read through the file system (initramfs bytes or pages of a
+ * file written at run time alike). One exec at a time (the kernel is not preemptible). */
+struct elf_headers {
+    struct elf32_ehdr eh;
+    struct elf32_phdr ph[64];
+};
+
+static int check_elf(struct inode *ino, struct elf_headers *h)
 {
     if (!S_ISREG(ino->mode)) return -EACCES;
     if (!(ino->mode & 0111)) return -EACCES;
-    if (ino->size < sizeof(struct elf32_ehdr)) return -ENOEXEC;
-    const struct elf32_ehdr *eh = (const struct elf32_ehdr *)ino->data;
+    if (inode_read_kernel(ino, 0, &h->eh, sizeof(h->eh)) != (ssize_t)sizeof(h->eh)) return -ENOEXEC;
+    const struct elf32_ehdr *eh = &h->eh;
     if (memcmp(eh->e_ident, "\177ELF", 4) != 0 || eh->e_ident[4] != ELFCLASS32 || eh->e_ident[5] != ELFDATA2LSB ||
         eh->e_machine != EM_386 || eh->e_phentsize != sizeof(struct elf32_phdr) || eh->e_phnum == 0 ||
-        eh->e_phnum > 64)
+        eh->e_phnum > ARRAY_SIZE(h->ph))
         return -ENOEXEC;
     if (eh->e_type != ET_EXEC) return -ENOEXEC; /* ET_DYN (PIE, interpreters): later */
     if (eh->e_phoff > ino->size || eh->e_phnum * sizeof(struct elf32_phdr) > ino->size - eh->e_phoff) return -ENOEXEC;
-    const struct elf32_phdr *ph = (const struct elf32_phdr *)(ino->data + eh->e_phoff);
+    size_t phsize = eh->e_phnum * sizeof(struct elf32_phdr);
+    if (inode_read_kernel(ino, eh->e_phoff, h->ph, phsize) != (ssize_t)phsize) return -ENOEXEC;
+    const struct elf32_phdr *ph = h->ph;
     for (int i = 0; i < eh->e_phnum; i++) {
         if (ph[i].p_type == PT_INTERP) return -ENOEXEC; /* dynamic linking: later */
         if (ph[i].p_type != PT_LOAD) continue;
@@ -70,7 +84,6 @@ static int check_elf(const struct inode *ino, const struct elf32_ehdr **out)
         if (ph[i].p_vaddr >= TASK_SIZE || ph[i].p_memsz > TASK_SIZE - ph[i].p_vaddr) return -EINVAL;
         if (ph[i].p_vaddr + ph[i].p_memsz > STACK_TOP - STACK_SIZE_MAX) return -EINVAL;
     }
-    *out = eh;
     return 0;
 }
 
@@ -144,8 +157,9 @@ int do_execve(const char *path, char *const argv[], char *const envp[])
     struct inode *ino;
     int rc = path_lookup(path, current->cwd, true, &ino);
     if (rc) return rc;
-    const struct elf32_ehdr *eh;
-    if ((rc = check_elf(ino, &eh))) return rc;
+    static struct elf_headers headers;
+    if ((rc = check_elf(ino, &headers))) return rc;
+    const struct elf32_ehdr *eh = &headers.eh;
 
     /* The strings must survive the old address space: one exec at a time (the kernel is not
      * preemptible), so one static buffer. */
@@ -159,12 +173,12 @@ int do_execve(const char *path, char *const argv[], char *const envp[])
     struct mm *old = current->mm;
     current->mm = mm;
     arch_mm_activate(mm->arch);
-    const struct elf32_phdr *ph = (const struct elf32_phdr *)(ino->data + eh->e_phoff);
+    const struct elf32_phdr *ph = headers.ph;
     uint32_t end = 0, phdr_va = 0;
     for (int i = 0; i < eh->e_phnum && !rc; i++) {
         if (ph[i].p_type == PT_PHDR) phdr_va = ph[i].p_vaddr;
         if (ph[i].p_type != PT_LOAD) continue;
-        rc = load_segment(mm, ino->data, &ph[i]);
+        rc = load_segment(mm, ino, &ph[i]);
         if (ph[i].p_offset == 0 && !phdr_va) phdr_va = ph[i].p_vaddr + eh->e_phoff;
         end = MAX(end, PAGE_ALIGN(ph[i].p_vaddr + ph[i].p_memsz));
     }
@@ -177,7 +191,8 @@ int do_execve(const char *path, char *const argv[], char *const envp[])
         mm_free(mm);
         return rc;
     }
-    if (old) mm_free(old);
+    if (old) mm_put(old);
+    release_vfork_parent();
     mm->start_brk = mm->brk = end;
     mm->mmap_base = STACK_TOP - STACK_SIZE_MAX - PAGE_SIZE * 16; /* below the stack gap */
     rc = vma_add(mm, end, end, PROT_READ | PROT_WRITE, VMA_HEAP);
@@ -189,12 +204,7 @@ int do_execve(const char *path, char *const argv[], char *const envp[])
     for (int i = 0; i < 3; i++) current->tls[i] = 0, arch_set_tls_desc(i, 0);
     for (int i = 0; i < _NSIG; i++)  /* caught signals revert to default; ignored stay ignored */
         if (current->sigactions[i].handler > 1) memset(&current->sigactions[i], 0, sizeof(current->sigactions[i]));
-    for (int fd = 0; fd < NR_OPEN; fd++)
-        if (current->cloexec & (1ull << fd)) {
-            file_put(current->files[fd]);
-            current->files[fd] = 0;
-        }
-    current->cloexec = 0;
+    fd_close_on_exec();
     arch_init_user_regs(current->regs, eh->e_entry, sp);
     return 0;
 }

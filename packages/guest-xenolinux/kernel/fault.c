@@ -11,13 +11,38 @@
 #define PF_WRITE 2
 #define PF_USER 4
 
+/* A write to a present read-only page of a writable VMA: copy-on-write after fork. The last
+ * sharer just gets write access back; the others get their own copy. */
+static bool cow_fault(struct mm *mm, uint32_t addr, int prot)
+{
+    bool writable;
+    int32_t pfn = arch_lookup_user_page(mm->arch, addr, &writable);
+    if (pfn < 0) return false;
+    if (writable) return true;   /* another path already made it writable: retry */
+    if (!page_is_shared((uint32_t)pfn)) {
+        arch_protect_user_page(mm->arch, addr & PAGE_MASK, prot);
+        arch_flush_mmu();
+        return true;
+    }
+    uint32_t copy = page_alloc_pfn();
+    if (!copy) {
+        printk(KERN_ERR "Out of memory: pid %d (%s) copy-on-write at %#x\n", current->pid, current->comm, addr);
+        return false;
+    }
+    memcpy(pfn_to_virt(copy), pfn_to_virt((uint32_t)pfn), PAGE_SIZE);
+    arch_remap_user_page(mm->arch, addr, copy, prot);
+    arch_flush_mmu();
+    page_free_pfn((uint32_t)pfn);   /* one sharer fewer */
+    return true;
+}
+
 static bool handle_mm_fault(struct mm *mm, uint32_t addr, uint32_t err)
 {
     struct vma *v = vma_find(mm, addr);
     if (!v) return false;
     if ((err & PF_WRITE) && !(v->prot & PROT_WRITE)) return false;
     if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC))) return false;
-    if (err & PF_PROT) return false; /* copy-on-write arrives with fork */
+    if (err & PF_PROT) return (err & PF_WRITE) && cow_fault(mm, addr, v->prot);
     if (mm_populate_page(mm, addr, v->prot)) {
         printk(KERN_ERR "Out of memory: pid %d (%s) at %#x\n", current->pid, current->comm, addr);
         return false;
@@ -40,11 +65,11 @@ void do_page_fault(struct pt_regs *regs, uint32_t addr, uint32_t err)
     die(regs, "page fault");
 }
 
-/* Delivery to user handlers arrives with the signal milestone; until then the default action
- * (terminate) is taken, which is also what an unhandled fault gets. */
+/* The fault's signal is forced (unblocked, not ignorable) and delivered on the way out
+ * (exit_to_user): a handler runs, or the default action ends the process. */
 void user_trap(struct pt_regs *regs, int sig, const char *what)
 {
     if (what) printk(KERN_INFO "%s[%d] trap %s ip:%x sp:%x error:%x\n", current->comm, current->pid, what,
                      regs->eip, regs->esp, regs->error_code);
-    do_exit(sig);
+    force_signal(sig);
 }

@@ -48,7 +48,7 @@ static struct inode *make_parents(const char *path, const char **last)
     return dir;
 }
 
-void initramfs_unpack(const uint8_t *data, size_t len)
+static void unpack(const uint8_t *data, size_t len)
 {
     size_t off = 0;
     unsigned files = 0;
@@ -86,7 +86,7 @@ void initramfs_unpack(const uint8_t *data, size_t len)
         if (!ino) panic("initramfs: out of memory");
         ino->uid = uid;
         ino->gid = gid;
-        ino->mtime = mtime;
+        ino->atime = ino->mtime = ino->ctime = mtime;
         ino->rdev = rdev;
         if (S_ISREG(mode) || S_ISLNK(mode)) {
             ino->data = data + data_off;
@@ -96,4 +96,12 @@ void initramfs_unpack(const uint8_t *data, size_t len)
         files++;
     }
     printk(KERN_INFO "initramfs: unpacked %u entries\n", files);
+}
+
+/* The archive, then what the kernel mounts itself: device nodes (devtmpfs) and /proc. */
+void initramfs_unpack(const uint8_t *data, size_t len)
+{
+    unpack(data, len);
+    devfs_populate();
+    procfs_init();
 }

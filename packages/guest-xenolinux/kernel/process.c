@@ -5,16 +5,11 @@
 
 struct task *current;
 
-/* Kernel stacks: 8 KiB each, statically reserved until the allocator hands out contiguous
- * pairs of pages (fork, next milestone). */
-#define NR_TASKS 16
-static uint8_t kstacks[NR_TASKS][KSTACK_SIZE] __attribute__((aligned(PAGE_SIZE)));
-static bool kstack_used[NR_TASKS];
-
 struct mm *mm_new(void)
 {
     struct mm *mm = kzalloc(sizeof(*mm));
     if (!mm) return 0;
+    mm->users = 1;
     mm->arch = arch_mm_create();
     if (!mm->arch) {
         kfree(mm);
@@ -23,20 +18,10 @@ struct mm *mm_new(void)
     return mm;
 }
 
-/* Frees every user page and the page tables. The caller no longer runs on `mm`. */
+/* Frees every user page and the page tables. Nothing runs on `mm` any more. */
 void mm_free(struct mm *mm)
 {
-    for (int i = 0; i < mm->nr_vmas; i++) {
-        for (uint32_t va = mm->vmas[i].start; va < mm->vmas[i].end; va += PAGE_SIZE) {
-            int32_t pfn = arch_lookup_user_page(mm->arch, va, 0);
-            if (pfn >= 0) {
-                arch_unmap_user_page(mm->arch, va);
-                arch_flush_mmu();
-                page_free_pfn((uint32_t)pfn);
-            }
-        }
-    }
-    arch_mm_destroy(mm->arch);
+    arch_mm_teardown(mm->arch);
     kfree(mm);
 }
 
@@ -94,29 +79,12 @@ int mm_populate_page(struct mm *mm, uint32_t va, int prot)
     return rc;
 }
 
-static struct task *task_new(int pid, int ppid)
-{
-    int slot = -1;
-    for (int i = 0; i < NR_TASKS; i++)
-        if (!kstack_used[i]) { slot = i; break; }
-    if (slot < 0) return 0;
-    struct task *t = kzalloc(sizeof(*t));
-    if (!t) return 0;
-    kstack_used[slot] = true;
-    t->pid = pid;
-    t->ppid = ppid;
-    t->kstack = kstacks[slot];
-    t->regs = (struct pt_regs *)(t->kstack + KSTACK_SIZE) - 1;
-    t->umask = 022;
-    t->cwd = root_inode;
-    return t;
-}
-
 /* Process 1 with fds 0, 1, 2 on the console (Linux opens /dev/console for init). */
 void init_task_setup(void)
 {
-    struct task *t = task_new(1, 0);
+    struct task *t = task_alloc();
     if (!t) panic("no memory for init");
+    t->pgid = t->sid = 1;
     current = t;
     struct inode *cons = 0;
     if (path_lookup("/dev/console", 0, true, &cons) || !S_ISCHR(cons->mode)) {
@@ -142,10 +110,3 @@ int run_init_process(const char *path, char *const argv[], char *const envp[])
     arch_return_to_user(current->regs);
 }
 
-/* `code` is a wait status: (exit code << 8) or the terminating signal. */
-noreturn void do_exit(int code)
-{
-    if (current->pid == 1) panic("Attempted to kill init! exitcode=0x%08x", (unsigned)code);
-    /* Only init exists until fork arrives (next milestone). */
-    panic("exit of pid %d without a parent to reap it", current->pid);
-}

@@ -13,15 +13,11 @@ char utsname_nodename[65] = "(none)";
 SYSCALL(getpid) { return current->pid; }
 SYSCALL(gettid) { return current->pid; }
 SYSCALL(getppid) { return current->ppid; }
+/* getpgrp, getpgid, setpgid, getsid, setsid: kernel/wait.c (process groups). */
 SYSCALL(getuid) { return 0; }
 SYSCALL(getgid) { return 0; }
 SYSCALL(geteuid) { return 0; }
 SYSCALL(getegid) { return 0; }
-SYSCALL(getpgrp) { return current->pid; }
-SYSCALL(getpgid) { return (a1 == 0 || a1 == (uint32_t)current->pid) ? current->pid : -ESRCH; }
-SYSCALL(getsid) { return (a1 == 0 || a1 == (uint32_t)current->pid) ? current->pid : -ESRCH; }
-SYSCALL(setpgid) { return (a1 == 0 || a1 == (uint32_t)current->pid) ? 0 : -ESRCH; }
-SYSCALL(setsid) { return current->pid == 1 ? -EPERM : current->pid; } /* a group leader cannot */
 
 struct new_utsname { char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65]; };
 SYSCALL(uname)
@@ -204,4 +200,4 @@ SYSCALL(getrandom)
 
 SYSCALL(exit) { do_exit((a1 & 0xff) << 8); }
 SYSCALL(exit_group) { do_exit((a1 & 0xff) << 8); }
-SYSCALL(sched_yield) { return 0; }
+SYSCALL(sched_yield) { schedule(); return 0; }

@@ -109,7 +109,8 @@ static long do_mmap(uint32_t addr, uint32_t len, uint32_t prot, uint32_t flags, 
             uint32_t pfn = page_alloc_pfn();
             if (!pfn) { unmap_range(mm, start, start + len); return -ENOMEM; }
             memset(pfn_to_virt(pfn), 0, PAGE_SIZE);
-            if (pos < ino->size) memcpy(pfn_to_virt(pfn), ino->data + pos, MIN(PAGE_SIZE, ino->size - (uint32_t)pos));
+            /* Through the file's own read path: files written at run time keep their pages there. */
+            if (pos < ino->size) inode_read_kernel(ino, (loff_t)pos, pfn_to_virt(pfn), MIN(PAGE_SIZE, ino->size - (uint32_t)pos));
             if (arch_map_user_page(mm->arch, va, pfn, (int)prot | PROT_READ)) {
                 page_free_pfn(pfn);
                 unmap_range(mm, start, start + len);

@@ -109,7 +109,16 @@ SYSCALL(nanosleep)
     if (copy_from_user(ts, (const void *)a1, sizeof(ts))) return -EFAULT;
     if (ts[1] >= 1000000000u || (int32_t)ts[0] < 0) return -EINVAL;
     uint64_t deadline = arch_monotonic_ns() + (uint64_t)ts[0] * 1000000000u + ts[1];
-    while (arch_monotonic_ns() < deadline) arch_idle();
+    /* Other processes run meanwhile (sched.c); a signal ends the sleep. */
+    while (arch_monotonic_ns() < deadline) {
+        if (signal_pending()) {
+            uint64_t left = deadline - arch_monotonic_ns();
+            uint32_t rem[2] = { (uint32_t)(left / 1000000000u), (uint32_t)(left % 1000000000u) };
+            if (a2 && copy_to_user((void *)a2, rem, sizeof(rem))) return -EFAULT;
+            return -EINTR;
+        }
+        sched_idle_wait();
+    }
     if (a2) {
         uint32_t zero[2] = { 0, 0 };
         if (copy_to_user((void *)a2, zero, sizeof(zero))) return -EFAULT;

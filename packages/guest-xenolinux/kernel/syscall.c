@@ -28,6 +28,23 @@ static const syscall_fn table[NR_SYSCALLS] = {
     [300] = sys_fstatat64, [305] = sys_readlinkat, [307] = sys_faccessat, [311] = sys_set_robust_list,
     [330] = sys_dup3, [340] = sys_prlimit64, [355] = sys_getrandom, [383] = sys_statx,
     [403] = sys_clock_gettime64, [406] = sys_clock_getres64,
+    /* processes, signals, pipes (fork.c, wait.c, sys_signal.c, pipe.c) */
+    [2] = sys_fork, [7] = sys_waitpid, [42] = sys_pipe, [114] = sys_wait4, [120] = sys_clone,
+    [176] = sys_rt_sigpending, [179] = sys_rt_sigsuspend, [190] = sys_vfork, [238] = sys_tkill,
+    [331] = sys_pipe2,
+    /* file system (sys_fs.c) */
+    [9] = sys_link, [10] = sys_unlink, [14] = sys_mknod, [15] = sys_chmod, [16] = sys_lchown16,
+    [36] = sys_sync, [38] = sys_rename, [39] = sys_mkdir, [40] = sys_rmdir, [83] = sys_symlink,
+    [92] = sys_truncate, [93] = sys_ftruncate, [94] = sys_fchmod, [95] = sys_fchown16,
+    [118] = sys_fsync, [133] = sys_fchdir, [148] = sys_fsync, [180] = sys_pread64,
+    [181] = sys_pwrite64, [182] = sys_chown16, [193] = sys_truncate64, [194] = sys_ftruncate64,
+    [198] = sys_lchown32, [207] = sys_fchown32, [212] = sys_chown32, [268] = sys_statfs64,
+    [269] = sys_fstatfs64, [296] = sys_mkdirat, [297] = sys_mknodat, [298] = sys_fchownat,
+    [301] = sys_unlinkat, [302] = sys_renameat, [303] = sys_linkat, [304] = sys_symlinkat,
+    [306] = sys_fchmodat, [320] = sys_utimensat, [344] = sys_fsync, [353] = sys_renameat2,
+    [412] = sys_utimensat_time64, [439] = sys_faccessat2,
+    [142] = sys_newselect, [168] = sys_poll, [308] = sys_pselect6, [309] = sys_ppoll,
+    [413] = sys_pselect6_time64, [414] = sys_ppoll_time64,
 };
 
 static uint8_t enosys_logged[NR_SYSCALLS + 1];

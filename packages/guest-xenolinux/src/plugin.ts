@@ -8,9 +8,9 @@ export const xenolinuxPort: GuestPort = {
   description: 'XenoLinux: a Linux-like PV kernel (ring 1, 2-level paging) that runs static i386 Linux binaries from an initramfs',
   // Built on demand (make is incremental), so a configuration can name the port right away.
   kernelPath: () => buildKernel({ quiet: true }),
-  // Debian busybox with all its applets, /init → /bin/sh.
+  // Debian busybox with all its applets; the shell is process 1.
   ramdiskPath: rootImagePath,
-  defaultCmdline: 'quiet',
+  defaultCmdline: 'quiet rdinit=/bin/sh',
   devices: ['console'],
 };
 

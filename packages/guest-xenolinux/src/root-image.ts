@@ -1,5 +1,7 @@
 // The default root image a XenoLinux domain boots when its config names no ramdisk: Debian's
-// busybox with every applet it has linked into /bin, /init → /bin/sh, and a short /etc/profile.
+// busybox with every applet it has linked into /bin and a short /etc/profile. The port's default
+// command line starts /bin/sh as process 1 (an /init symlink to busybox would run busybox's
+// `init` applet: busybox picks the applet from argv[0], as on Linux).
 // Written once to build/ and reused while busybox does not change.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -38,7 +40,6 @@ export function rootImage(): Uint8Array {
     { type: 'chardev', path: 'dev/console', major: 5, minor: 1 },
     { type: 'file', path: 'bin/busybox', data: readBusybox(), mode: 0o755 },
     { type: 'file', path: 'etc/profile', data: new TextEncoder().encode(PROFILE), mode: 0o644 },
-    { type: 'symlink', path: 'init', target: '/bin/sh' },
   ];
   for (const a of busyboxApplets()) entries.push({ type: 'symlink', path: join('bin', a), target: 'busybox' });
   return writeCpio(entries);

@@ -56,18 +56,19 @@ common_trap:
         pushl   %esp
         call    do_trap
         addl    $4, %esp
-        jmp     restore_all
+        jmp     ret_from_exception
 
-/* int 0x80: Linux i386 system call, number in EAX, arguments EBX ECX EDX ESI EDI EBP. */
+/* int 0x80: Linux i386 system call, number in EAX, arguments EBX ECX EDX ESI EDI EBP. The
+ * number is also kept in the error-code slot (Linux's orig_eax) for restarting after a signal. */
         .globl system_call
 system_call:
-        pushl   $0
+        pushl   %eax
         pushl   $0x80
         SAVE_ALL
         pushl   %esp
         call    do_syscall
         addl    $4, %esp
-        jmp     restore_all
+        jmp     ret_from_exception
 
 /* Event upcall: vector -1 marks the frame. */
         .globl hypervisor_callback
@@ -78,7 +79,7 @@ hypervisor_callback:
         pushl   %esp
         call    do_hypervisor_callback
         addl    $4, %esp
-        jmp     restore_all
+        jmp     ret_from_exception
 
 /* Failsafe: Xen could not load a user segment on the way out. Frame: DS ES FS GS EIP CS EFLAGS
  * [ESP SS]. Like Linux, drop the bad selectors (reload null ones) and return. */
@@ -98,6 +99,40 @@ failsafe_callback:
         movl    %edx, %es
         cld
         jmp     restore_all
+
+#define PT_CS_OFF 56
+/* Going back to user mode: the work Linux does on its exit path (preemption at the end of the
+ * time slice, signal delivery) in exit_to_user, with events still masked. */
+ret_from_exception:
+        testb   $3, PT_CS_OFF(%esp)
+        jz      restore_all
+        pushl   %esp
+        call    exit_to_user
+        addl    $4, %esp
+        jmp     restore_all
+
+/* A new task's first run: switch_stacks returned here with ESP at its user frame. */
+        .globl ret_from_fork
+ret_from_fork:
+        call    schedule_tail
+        jmp     ret_from_exception
+
+/* switch_stacks(&prev->ksp, next->ksp): the callee-saved registers stay on the old stack. */
+        .globl switch_stacks
+switch_stacks:
+        movl    4(%esp), %eax
+        movl    8(%esp), %edx
+        pushl   %ebp
+        pushl   %ebx
+        pushl   %esi
+        pushl   %edi
+        movl    %esp, (%eax)
+        movl    %edx, %esp
+        popl    %edi
+        popl    %esi
+        popl    %ebx
+        popl    %ebp
+        ret
 
 /* vcpu_info[0] in the fixmap (setup.c checks FIX_SHARED_INFO has this value). */
 #define VCPU0_UPCALL_PENDING 0xFBC00000

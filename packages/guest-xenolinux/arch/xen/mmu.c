@@ -63,6 +63,19 @@ void xen_mc_mmuext(uint32_t cmd, uint32_t arg1, uint32_t arg2)
     mc_extend(__HYPERVISOR_mmuext_op, o);
 }
 
+/* Any other hypercall in the same batch (e.g. stack_switch with the context switch's
+ * NEW_BASEPTR): one multicall entry of its own, never merged. */
+void xen_mc_call2(uint32_t op, uint32_t arg0, uint32_t arg1)
+{
+    if (n_mc == MC_MAX) xen_mc_flush();
+    struct multicall_entry *e = &mc[n_mc++];
+    e->op = op;
+    e->result = 0;
+    e->args[0] = arg0;
+    e->args[1] = arg1;
+    e->args[2] = e->args[3] = e->args[4] = e->args[5] = 0;
+}
+
 void xen_mc_flush(void)
 {
     if (!n_mc) return;
@@ -70,7 +83,7 @@ void xen_mc_flush(void)
     for (unsigned i = 0; i < n_mc; i++) {
         if (rc || (int32_t)mc[i].result < 0)
             panic("xenolinux: batched %s failed: rc %ld, result %d, %u of %u done",
-                  mc[i].op == __HYPERVISOR_mmu_update ? "mmu_update" : "mmuext_op", rc,
+                  mc[i].op == __HYPERVISOR_mmu_update ? "mmu_update" : mc[i].op == __HYPERVISOR_mmuext_op ? "mmuext_op" : "hypercall", rc,
                   (int)mc[i].result, (unsigned)mc_done[i], (unsigned)mc[i].args[1]);
     }
     n_mc = n_mmu = n_ext = 0;
@@ -183,9 +196,14 @@ struct arch_mm *arch_mm_create(void)
     return mm;
 }
 
-void arch_mm_activate(struct arch_mm *mm)
+void arch_mm_activate_queued(struct arch_mm *mm)
 {
     xen_mc_mmuext(MMUEXT_NEW_BASEPTR, pfn_to_mfn(mm ? mm->pgd_pfn : virt_to_pfn(kernel_pgd)), 0);
+}
+
+void arch_mm_activate(struct arch_mm *mm)
+{
+    arch_mm_activate_queued(mm);
     xen_mc_flush();
 }
 
@@ -218,7 +236,8 @@ static uint32_t pte_flags(int prot)
     return f;
 }
 
-int arch_map_user_page(struct arch_mm *mm, uint32_t va, uint32_t pfn, int prot)
+/* Queues PTE `val` for `va`, linking a new L1 first when the slot has none. */
+static int set_user_pte(struct arch_mm *mm, uint32_t va, uint32_t val)
 {
     uint32_t slot = va >> 22;
     if (slot >= USER_SLOTS) return -EINVAL;
@@ -231,9 +250,95 @@ int arch_map_user_page(struct arch_mm *mm, uint32_t va, uint32_t pfn, int prot)
                           ((uint64_t)pfn_to_mfn(l1) << PAGE_SHIFT) | PAGE_TABLE);
         mm->l1_pfn[slot] = l1;
     }
-    xen_mc_mmu_update(maddr_of_pte(pfn_to_mfn(mm->l1_pfn[slot]), va),
-                      ((uint64_t)pfn_to_mfn(pfn) << PAGE_SHIFT) | pte_flags(prot));
+    xen_mc_mmu_update(maddr_of_pte(pfn_to_mfn(mm->l1_pfn[slot]), va), val);
     return 0;
+}
+
+int arch_map_user_page(struct arch_mm *mm, uint32_t va, uint32_t pfn, int prot)
+{
+    return set_user_pte(mm, va, (pfn_to_mfn(pfn) << PAGE_SHIFT) | pte_flags(prot));
+}
+
+/* Replaces a present mapping (copy-on-write break): the new PTE, then the stale TLB entry. */
+void arch_remap_user_page(struct arch_mm *mm, uint32_t va, uint32_t pfn, int prot)
+{
+    set_user_pte(mm, va & PAGE_MASK, (pfn_to_mfn(pfn) << PAGE_SHIFT) | pte_flags(prot));
+    xen_mc_mmuext(MMUEXT_INVLPG_LOCAL, va & PAGE_MASK, 0);
+}
+
+bool page_is_shared(uint32_t pfn);   /* kernel/page_alloc.c */
+int page_share(uint32_t pfn);
+
+/* fork: the child gets every user PTE of the parent, both read-only where the parent's was
+ * writable (copy on the first write, fault.c), each frame counted once more. The parent's
+ * tables are read straight from their (read-only) direct-map alias; every change is a queued,
+ * validated request. One local TLB flush at the end covers the parent's downgraded entries. */
+int arch_mm_fork(struct arch_mm *dst, struct arch_mm *src)
+{
+    bool downgraded = false;
+    int rc = 0;
+    xen_mc_flush();
+    for (uint32_t s = 0; s < USER_SLOTS && !rc; s++) {
+        if (!src->l1_pfn[s]) continue;
+        const uint32_t *l1 = pfn_to_virt(src->l1_pfn[s]);
+        for (uint32_t i = 0; i < 1024; i++) {
+            uint32_t pte = l1[i];
+            if (!(pte & (_PAGE_PRESENT | _PAGE_PROTNONE))) continue;
+            uint32_t va = (s << 22) | (i << PAGE_SHIFT);
+            if (pte & _PAGE_RW) {
+                pte &= ~(uint32_t)_PAGE_RW;
+                xen_mc_mmu_update(maddr_of_pte(pfn_to_mfn(src->l1_pfn[s]), va), pte);
+                downgraded = true;
+            }
+            if ((rc = set_user_pte(dst, va, pte))) break;
+            if ((rc = page_share(mfn_to_pfn(pte >> PAGE_SHIFT)))) {
+                xen_mc_mmu_update(maddr_of_pte(pfn_to_mfn(dst->l1_pfn[s]), va), 0);
+                break;
+            }
+        }
+    }
+    if (downgraded) xen_mc_mmuext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0);
+    xen_mc_flush();
+    return rc;
+}
+
+/* Frees an address space that nothing runs on: collect its frames, unpin (Xen drops the
+ * references its tables held), free the tables, then the frames (shared ones lose a sharer). */
+void arch_mm_teardown(struct arch_mm *mm)
+{
+    xen_mc_flush();
+    uint32_t n = 0, cap = 0;
+    for (uint32_t s = 0; s < USER_SLOTS; s++) {
+        if (!mm->l1_pfn[s]) continue;
+        const uint32_t *l1 = pfn_to_virt(mm->l1_pfn[s]);
+        for (uint32_t i = 0; i < 1024; i++)
+            if (l1[i] & (_PAGE_PRESENT | _PAGE_PROTNONE)) cap++;
+    }
+    uint32_t *frames = cap ? kmalloc(cap * sizeof(uint32_t)) : 0;
+    if (cap && !frames) {
+        /* No memory for the list: unmap one by one instead (slow, never fails). */
+        for (uint32_t s = 0; s < USER_SLOTS; s++) {
+            if (!mm->l1_pfn[s]) continue;
+            const uint32_t *l1 = pfn_to_virt(mm->l1_pfn[s]);
+            for (uint32_t i = 0; i < 1024; i++) {
+                uint32_t pte = l1[i];
+                if (!(pte & (_PAGE_PRESENT | _PAGE_PROTNONE))) continue;
+                xen_mc_mmu_update(maddr_of_pte(pfn_to_mfn(mm->l1_pfn[s]), (s << 22) | (i << PAGE_SHIFT)), 0);
+                xen_mc_flush();
+                page_free_pfn(mfn_to_pfn(pte >> PAGE_SHIFT));
+            }
+        }
+    } else {
+        for (uint32_t s = 0; s < USER_SLOTS; s++) {
+            if (!mm->l1_pfn[s]) continue;
+            const uint32_t *l1 = pfn_to_virt(mm->l1_pfn[s]);
+            for (uint32_t i = 0; i < 1024; i++)
+                if (l1[i] & (_PAGE_PRESENT | _PAGE_PROTNONE)) frames[n++] = mfn_to_pfn(l1[i] >> PAGE_SHIFT);
+        }
+    }
+    arch_mm_destroy(mm);
+    for (uint32_t k = 0; k < n; k++) page_free_pfn(frames[k]);
+    kfree(frames);
 }
 
 static uint32_t read_pte(struct arch_mm *mm, uint32_t va)
@@ -264,6 +369,8 @@ void arch_protect_user_page(struct arch_mm *mm, uint32_t va, int prot)
 {
     uint32_t pte = read_pte(mm, va);
     if (!(pte & (_PAGE_PRESENT | _PAGE_PROTNONE))) return;
+    /* A frame still shared copy-on-write stays read-only: the write fault copies it. */
+    if ((prot & PROT_WRITE) && page_is_shared(mfn_to_pfn(pte >> PAGE_SHIFT))) prot = (prot & ~PROT_WRITE) | PROT_READ;
     xen_mc_mmu_update(maddr_of_pte(pfn_to_mfn(mm->l1_pfn[va >> 22]), va), (pte & PAGE_MASK) | pte_flags(prot));
     xen_mc_mmuext(MMUEXT_INVLPG_LOCAL, va & PAGE_MASK, 0);
 }
