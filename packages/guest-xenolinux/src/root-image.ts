@@ -1,5 +1,6 @@
 // The default root image a XenoLinux domain boots when its config names no ramdisk: Debian's
-// busybox with every applet it has linked into /bin and a short /etc/profile. The port's default
+// busybox with every applet it has linked into /bin and a short /etc/profile (/proc and the /dev
+// nodes are the kernel's own, made at boot). The port's default
 // command line starts /bin/sh as process 1 (an /init symlink to busybox would run busybox's
 // `init` applet: busybox picks the applet from argv[0], as on Linux).
 // Written once to build/ and reused while busybox does not change.
@@ -34,7 +35,6 @@ export function rootImage(): Uint8Array {
     { type: 'dir', path: 'bin' },
     { type: 'dir', path: 'dev' },
     { type: 'dir', path: 'etc' },
-    { type: 'dir', path: 'proc' },
     { type: 'dir', path: 'root' },
     { type: 'dir', path: 'tmp', mode: 0o1777 },
     { type: 'chardev', path: 'dev/console', major: 5, minor: 1 },
