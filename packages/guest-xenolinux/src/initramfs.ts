@@ -28,6 +28,10 @@ export interface BusyboxInitramfsOptions {
   applets?: readonly string[];
   /** Target of an /init symlink (e.g. `/bin/sh`); none by default. */
   init?: string;
+  /** More entries (files, directories) after the standard ones. */
+  extra?: readonly CpioEntry[];
+  /** Leave /proc out, so the kernel makes its own (default: an empty /proc directory). */
+  kernelProc?: boolean;
 }
 
 const DEFAULT_APPLETS = ['sh', 'echo', 'uname', 'cat', 'ls', 'true', 'false', 'printf', 'env', 'pwd', 'sleep', 'date'];
@@ -38,12 +42,13 @@ export function busyboxInitramfs(options: BusyboxInitramfsOptions = {}): Uint8Ar
     { type: 'dir', path: 'bin' },
     { type: 'dir', path: 'dev' },
     { type: 'dir', path: 'etc' },
-    { type: 'dir', path: 'proc' },
+    ...(options.kernelProc === true ? [] : [{ type: 'dir', path: 'proc' } as const]),
     { type: 'dir', path: 'tmp', mode: 0o1777 },
     { type: 'chardev', path: 'dev/console', major: 5, minor: 1 },
     { type: 'file', path: 'bin/busybox', data: readBusybox(), mode: 0o755 },
   ];
   for (const a of options.applets ?? DEFAULT_APPLETS) entries.push({ type: 'symlink', path: join('bin', a), target: 'busybox' });
   if (options.init !== undefined) entries.push({ type: 'symlink', path: 'init', target: options.init });
+  entries.push(...(options.extra ?? []));
   return writeCpio(entries);
 }

@@ -8,8 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BUILD_DIR } from './build.js';
-import { writeCpio, type CpioEntry } from './cpio.js';
-import { busyboxPath, readBusybox } from './initramfs.js';
+import { busyboxInitramfs, busyboxPath } from './initramfs.js';
 
 /** Applets when busybox cannot be asked (it can only run natively on an x86 host). */
 const FALLBACK_APPLETS = ['sh', 'ash', 'cat', 'cp', 'date', 'echo', 'env', 'false', 'grep', 'head', 'ls', 'mkdir', 'mv', 'printf', 'ps', 'pwd', 'rm', 'sed', 'seq', 'sha256sum', 'sleep', 'sort', 'tail', 'true', 'uname', 'vi', 'wc'];
@@ -31,18 +30,14 @@ export PS1='xenolinux:\\w\\$ '
 
 /** Builds the root image (cpio newc) in memory. */
 export function rootImage(): Uint8Array {
-  const entries: CpioEntry[] = [
-    { type: 'dir', path: 'bin' },
-    { type: 'dir', path: 'dev' },
-    { type: 'dir', path: 'etc' },
-    { type: 'dir', path: 'root' },
-    { type: 'dir', path: 'tmp', mode: 0o1777 },
-    { type: 'chardev', path: 'dev/console', major: 5, minor: 1 },
-    { type: 'file', path: 'bin/busybox', data: readBusybox(), mode: 0o755 },
-    { type: 'file', path: 'etc/profile', data: new TextEncoder().encode(PROFILE), mode: 0o644 },
-  ];
-  for (const a of busyboxApplets()) entries.push({ type: 'symlink', path: join('bin', a), target: 'busybox' });
-  return writeCpio(entries);
+  return busyboxInitramfs({
+    applets: busyboxApplets(),
+    kernelProc: true,
+    extra: [
+      { type: 'dir', path: 'root' },
+      { type: 'file', path: 'etc/profile', data: new TextEncoder().encode(PROFILE), mode: 0o644 },
+    ],
+  });
 }
 
 /** The root image on disk (build/rootfs.cpio), rebuilt when busybox is newer. */

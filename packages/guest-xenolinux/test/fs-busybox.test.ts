@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildKernel, busyboxPath, hasBusybox, readBusybox, writeCpio, type CpioEntry } from '../src/index.js';
+import { buildKernel, busyboxInitramfs, busyboxPath, hasBusybox, readBusybox, type CpioEntry } from '../src/index.js';
 import { bootXenolinux } from './support/boot.js';
 
 beforeAll(() => {
@@ -18,16 +18,7 @@ const APPLETS = ['sh', 'cat', 'ls', 'mkdir', 'rmdir', 'mv', 'cp', 'ln', 'rm', 's
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 function initramfs(extra: CpioEntry[] = []): Uint8Array {
-  return writeCpio([
-    { type: 'dir', path: 'bin' },
-    { type: 'dir', path: 'dev' },
-    { type: 'dir', path: 'etc' },
-    { type: 'dir', path: 'tmp', mode: 0o1777 },
-    { type: 'chardev', path: 'dev/console', major: 5, minor: 1 },
-    { type: 'file', path: 'bin/busybox', data: readBusybox(), mode: 0o755 },
-    ...APPLETS.map((a): CpioEntry => ({ type: 'symlink', path: `bin/${a}`, target: 'busybox' })),
-    ...extra,
-  ]);
+  return busyboxInitramfs({ applets: APPLETS, kernelProc: true, extra });
 }
 
 const PANIC = (code: number): string => {
