@@ -13,6 +13,8 @@ export function workspacePackageConfig(test: TestOptions = {}): ViteUserConfig {
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: 60_000,
+      // beforeAll hooks build guest kernels with gcc on a fresh clone, next to other packages' tests.
+      hookTimeout: 300_000,
       server: { deps: { inline: [/@xen-ts\//] } },
       ...test,
     },
