@@ -13,7 +13,7 @@ const BIN = join(dirname(fileURLToPath(import.meta.url)), '..', 'bin', 'xen.mjs'
 const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
 describe.skipIf(!hasScript || !hasBusybox())('a shell in XenoLinux through `xen start`', () => {
-  it('runs commands, a pipeline, a script, sha256sum and job control', async () => {
+  it('runs commands, a pipeline, a script, sha256sum, vi and job control', async () => {
     const dir = tempDir();
     const env = { ...process.env, XEN_TS_SOCKET: join(dir, 'x', 'control.sock') };
     const child = spawn('script', ['-qfec', `'${process.execPath}' '${BIN}' start -F --pace 0`, '/dev/null'], { env, cwd: dir, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -42,6 +42,18 @@ describe.skipIf(!hasScript || !hasBusybox())('a shell in XenoLinux through `xen 
       await run("printf 'abc\\n' > /tmp/f");
       const digest = createHash('sha256').update('abc\n').digest('hex');
       expect(await run('sha256sum /tmp/f')).toContain(`${digest}  /tmp/f`);
+      // vi: insert a line, leave insert mode, write and quit; the file holds the line.
+      child.stdin.write('vi /tmp/v\r');
+      await eventually(() => screen.includes('/tmp/v'), 'vi showing its file', 12_000);
+      child.stdin.write('ihello vi');
+      await eventually(() => screen.includes('hello vi'), 'the inserted text', 12_000);
+      child.stdin.write('\x1b'); // vi waits a moment for the rest of an escape sequence
+      await new Promise((r) => setTimeout(r, 300));
+      const mark = screen.length;
+      child.stdin.write(':wq\r');
+      // vi leaves the cursor after its status line, so the prompt need not start a line.
+      await eventually(() => / # /.test(screen.slice(mark)), 'the prompt after vi', 12_000);
+      expect(await run('cat /tmp/v')).toMatch(/^hello vi$/m);
       // A busy background job (unpaced, a sleeping one would finish at once: simulated time
       // jumps ahead while everything waits), then kill it by job number.
       await run('while :; do :; done &');

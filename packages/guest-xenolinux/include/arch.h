@@ -29,6 +29,7 @@ const uint8_t *arch_initrd(size_t *len);
 uint64_t arch_monotonic_ns(void);            /* since boot */
 void arch_wallclock(uint64_t *sec, uint32_t *nsec);
 extern volatile uint64_t jiffies;            /* timer ticks (VIRQ_TIMER) */
+#define TICK_NS 10000000ull                   /* one tick: Xen's 10 ms periodic timer */
 
 /* Memory: physical frames are pfns; RAM is direct-mapped at PAGE_OFFSET. */
 uint32_t arch_nr_pages(void);

@@ -3,6 +3,7 @@
  * console output from console_io to the console ring, install the trap table and the event
  * callbacks, and hand over to the architecture-independent start_kernel(). */
 #include "xen-arch.h"
+#include "arch.h"
 
 struct start_info *xen_start_info;
 struct shared_info *HYPERVISOR_shared_info;
@@ -80,6 +81,10 @@ noreturn void arch_crash(void) { shutdown(SHUTDOWN_crash); }
  * pending events are delivered on the way back; then mask again (the kernel runs masked). */
 void arch_idle(void)
 {
+    /* Xen runs a vCPU's periodic timer only while the vCPU runs: before blocking, ask for the next
+     * tick with a one-shot timer (as Linux's Xen clockevent does), so jiffies — and with them
+     * sleeps and poll timeouts — keep moving while the CPU idles. */
+    HYPERVISOR_set_timer_op(arch_monotonic_ns() + TICK_NS);
     HYPERVISOR_sched_op(SCHEDOP_block, 0);
     xen_irq_enable();
     xen_irq_disable();

@@ -37,6 +37,8 @@ static inline long HYPERVISOR_console_io(int cmd, unsigned int count, const char
 static inline long HYPERVISOR_mmuext_op(struct mmuext_op *op, unsigned int n, unsigned int *done, unsigned int fd)
 { return _hypercall4(26, op, n, done, fd); }
 static inline long HYPERVISOR_sched_op(int cmd, void *arg) { return _hypercall2(29, cmd, arg); }
+/* set_timer_op(u64 absolute system time): a one-shot VIRQ_TIMER; the 32-bit ABI splits it (2.1). */
+static inline long HYPERVISOR_set_timer_op(uint64_t at) { return _hypercall2(15, (uint32_t)at, (uint32_t)(at >> 32)); }
 static inline long HYPERVISOR_event_channel_op(int cmd, void *arg) { return _hypercall2(32, cmd, arg); }
 
 #endif
