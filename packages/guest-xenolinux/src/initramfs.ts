@@ -32,6 +32,8 @@ export interface BusyboxInitramfsOptions {
   extra?: readonly CpioEntry[];
   /** Leave /proc out, so the kernel makes its own (default: an empty /proc directory). */
   kernelProc?: boolean;
+  /** mtime of every entry, seconds since the epoch (default 0). */
+  mtime?: number;
 }
 
 const DEFAULT_APPLETS = ['sh', 'echo', 'uname', 'cat', 'ls', 'true', 'false', 'printf', 'env', 'pwd', 'sleep', 'date'];
@@ -50,5 +52,5 @@ export function busyboxInitramfs(options: BusyboxInitramfsOptions = {}): Uint8Ar
   for (const a of options.applets ?? DEFAULT_APPLETS) entries.push({ type: 'symlink', path: join('bin', a), target: 'busybox' });
   if (options.init !== undefined) entries.push({ type: 'symlink', path: 'init', target: options.init });
   entries.push(...(options.extra ?? []));
-  return writeCpio(entries);
+  return writeCpio(entries, options.mtime === undefined ? {} : { mtime: options.mtime });
 }

@@ -1,6 +1,7 @@
 // Scheduler plugins on real guests: one line of host configuration swaps the scheduler (the
 // same domains give a different schedule trace), and CPU shares follow the per-domain
-// parameters. The guests are CPU-bound spinners; a 100 MHz clock keeps the runs short.
+// parameters. The guests are CPU-bound spinners; a 50 MHz clock keeps the runs short (shares are
+// measured in simulated time, which the clock rate does not change).
 import type { SchedParams } from '@xen-ts/plugin-api';
 import { buildGuests } from '@xen-ts/test-guests';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,7 @@ interface Spin {
 }
 
 function runSpinners(scheduler: string, spinners: Spin[], opts: { pcpus?: number; ms?: number } = {}) {
-  const xen = newHypervisor({ scheduler, cpuMhz: 100, pcpus: opts.pcpus ?? 1, trace: true });
+  const xen = newHypervisor({ scheduler, cpuMhz: 50, pcpus: opts.pcpus ?? 1, trace: true });
   const doms = spinners.map((s) =>
     xen.createDomain({ name: s.name, kernel: kernel('spin', '2level'), memoryMb: 4, ...(s.sched ? { sched: s.sched } : {}) }),
   );
@@ -24,7 +25,8 @@ function runSpinners(scheduler: string, spinners: Spin[], opts: { pcpus?: number
   return { xen, cpu: doms.map((d) => d.cpuTimeNs), switches };
 }
 
-describe('scheduler plugins', () => {
+// Each run interprets tens of millions of guest instructions: generous time on a loaded machine.
+describe('scheduler plugins', { timeout: 600_000 }, () => {
   it('`scheduler:` alone swaps the scheduler: the same domains, a different schedule', () => {
     const spinners = [{ name: 'a' }, { name: 'b' }];
     const credit = runSpinners('credit', spinners, { ms: 200 });
@@ -63,7 +65,7 @@ describe('scheduler plugins', () => {
   });
 
   it('an idle (blocked) domain is never picked while spinners run', () => {
-    const xen = newHypervisor({ scheduler: 'credit', cpuMhz: 100 });
+    const xen = newHypervisor({ scheduler: 'credit', cpuMhz: 50 });
     const idle = xen.createDomain({ name: 'idle', kernel: kernel('idle', '2level'), memoryMb: 4 });
     const spin = xen.createDomain({ name: 'spin', kernel: kernel('spin', '2level'), memoryMb: 4 });
     xen.run({ forNs: 50e6 });
