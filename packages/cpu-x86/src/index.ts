@@ -5,3 +5,4 @@ export type { MmioDevice } from './memory/physical-memory.js';
 export { IoBus } from './memory/io-bus.js';
 export type { IoDevice } from './memory/io-bus.js';
 export * from './constants.js';
+export { descAttr, descBase, descLimit } from './protected/descriptor.js';

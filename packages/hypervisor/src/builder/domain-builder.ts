@@ -11,7 +11,7 @@ import {
   buildHypercallPage,
 } from '@xen-ts/abi';
 import { mmuextOp, type Mmu } from '@xen-ts/mmu';
-import { CS, DS, EBX, ES, ESI, ESP, FS, GS, SS } from '@xen-ts/cpu-x86';
+import { CS, DS, ES, ESI, ESP, FS, GS, SS } from '@xen-ts/cpu-x86';
 import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
 import type { FrameAllocator } from '../machine/frame-allocator.js';
@@ -222,7 +222,6 @@ export class DomainBuilder {
     c.eip = image.entry;
     c.reg32[ESP] = stackVa + PAGE;
     c.reg32[ESI] = startInfoVa;
-    void EBX;
     c.eflags = 0x202;
     c.cpl = 1;
     const limit = (this.layout.guestSegmentEnd - 1) >>> 0;

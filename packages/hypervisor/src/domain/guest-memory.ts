@@ -87,11 +87,10 @@ export class GuestMemory {
 
   /** A 32-bit read, or null. */
   read32(base: number, va: number): number | null {
-    if ((va & 3) === 0 || ((va & 0xfff) <= 0xffc)) {
-      const a = this.translate(base, va, false);
-      if (a < 0) return null;
-      if ((a & 0xfff) <= 0xffc) return this.mem.view.getUint32(a, true);
-    }
+    const a = this.translate(base, va, false);
+    if (a < 0) return null;
+    if ((a & 0xfff) <= 0xffc) return this.mem.view.getUint32(a, true);
+    // The word straddles a page boundary.
     const b = new Uint8Array(4);
     if (!this.copyFrom(base, va, b)) return null;
     return new DataView(b.buffer).getUint32(0, true);

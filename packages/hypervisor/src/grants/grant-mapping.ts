@@ -2,12 +2,11 @@
 // GNTTABOP hypercalls and by dom0 services written in TypeScript, which map without a page table
 // (GNTMAP_device_map style) and then use the frame directly.
 import { Gntmap, Gntst } from '@xen-ts/abi';
-import { updateVaMapping } from '@xen-ts/mmu';
+import { Pte, updateVaMapping } from '@xen-ts/mmu';
 import type { Domain } from '../domain/domain.js';
 import type { Vcpu } from '../domain/vcpu.js';
 import type { Hypervisor } from '../kernel/hypervisor.js';
 
-const PTE_P = 1, PTE_RW = 2, PTE_US = 4, PTE_A = 0x20, PTE_D = 0x40;
 const UVMF_INVLPG = 2;
 
 export interface GrantMapResult {
@@ -36,7 +35,7 @@ export function mapGrantRef(xen: Hypervisor, mapper: Domain, vcpu: Vcpu | null, 
   const mfn = granter.grants.acquire(ref, mapper.id, readonly, (m) => ft.isValidMfn(m) && ft.owner(m) === granter.id);
   if (mfn < 0) return fail(mfn);
   if (hostMap) {
-    const pte = (mfn * 4096) | PTE_P | PTE_A | PTE_D | (readonly ? 0 : PTE_RW) | ((flags & Gntmap.GNTMAP_application_map) !== 0 ? PTE_US : 0);
+    const pte = (mfn * 4096) | Pte.PRESENT | Pte.ACCESSED | Pte.DIRTY | (readonly ? 0 : Pte.RW) | ((flags & Gntmap.GNTMAP_application_map) !== 0 ? Pte.USER : 0);
     const rc = xen.withGrantMapping(mapper.id, mfn, !readonly, () =>
       updateVaMapping(xen.mmu, mapper.id, vcpu!.id, hostAddr, pte >>> 0, 0, UVMF_INVLPG).rc,
     );

@@ -10,7 +10,6 @@ import {
   XEN_CALLBACK,
 } from '@xen-ts/abi';
 import { CR0_TS, EAX, FLAG_IF, FLAG_IOPL, FLAG_NT, FLAG_VM } from '@xen-ts/cpu-x86';
-import { SYSCALL_VECTOR } from '../machine/hole-layout.js';
 import { TRAP_PRESENT } from '../traps/trap-entry.js';
 import {
   EFAULT,
@@ -54,7 +53,6 @@ export function setTrapTable(h: HypercallArgs): number {
   }
   // The fast system-call gate follows the table (Xen: set_int80_direct_trap).
   if (v.runningOn >= 0) h.xen.pcpus[v.runningOn]!.installFastSyscall(v);
-  void SYSCALL_VECTOR;
   return 0;
 }
 

@@ -68,4 +68,3 @@ export function memoryOp(h: HypercallArgs): number {
   }
 }
 
-void EINVAL;

@@ -1,6 +1,6 @@
 // Page-table and descriptor-table hypercalls on top of @xen-ts/mmu: mmu_update, mmuext_op,
 // update_va_mapping(_otherdomain), set_gdt, update_descriptor (xen-abi.md §2.3, §2.8).
-import { DomId, MMU_UPDATE, MMUEXT_OP } from '@xen-ts/abi';
+import { MMU_UPDATE, MMUEXT_OP } from '@xen-ts/abi';
 import {
   mmuUpdate,
   mmuextOp,
@@ -117,4 +117,3 @@ export function updateDescriptorCall(h: HypercallArgs): number {
   return rc;
 }
 
-void DomId;

@@ -1,6 +1,5 @@
 // sched_op, sched_op_compat, set_timer_op and vcpu_op (xen-abi.md §2.5, §2.10, §2.11).
 import {
-  DomId,
   SCHED_POLL,
   SCHED_REMOTE_SHUTDOWN,
   SCHED_SHUTDOWN,
@@ -13,7 +12,7 @@ import {
   VcpuOp,
   XenErrno,
 } from '@xen-ts/abi';
-import { EFAULT, EINVAL, ENOENT, ENOSYS, EPERM, ESRCH, NO_RETURN, readGuest, writeGuest, type HypercallArgs } from './hypercall.js';
+import { EFAULT, EINVAL, ENOENT, ENOSYS, EPERM, ESRCH, readGuest, writeGuest, type HypercallArgs } from './hypercall.js';
 
 /** The longest poll list accepted (Xen: 128 ports, then -EINVAL). */
 const MAX_POLL_PORTS = 128;
@@ -117,7 +116,7 @@ export function vcpuOp(h: HypercallArgs): number {
     case VcpuOp.VCPUOP_up:
       return xen.vcpuUp(target);
     case VcpuOp.VCPUOP_down:
-      return xen.vcpuDown(h.p, target);
+      return xen.vcpuDown(target);
     case VcpuOp.VCPUOP_is_up:
       return target.online ? 1 : 0;
     case VcpuOp.VCPUOP_get_runstate_info: {
@@ -165,5 +164,3 @@ export function vcpuOp(h: HypercallArgs): number {
   }
 }
 
-void NO_RETURN;
-void DomId;

@@ -4,7 +4,7 @@
 // at start-up only; nothing here runs per instruction (DESIGN.md §5).
 import 'reflect-metadata';
 import { DomId, EvtchnStat, Gntmap, MmuextCmd, SHARED_INFO, ShutdownReason, Virq, XenErrno } from '@xen-ts/abi';
-import { PhysicalMemory, StopReason } from '@xen-ts/cpu-x86';
+import { PhysicalMemory, StopReason, descAttr, descBase, descLimit } from '@xen-ts/cpu-x86';
 import {
   Mmu,
   destroyGdt,
@@ -48,7 +48,7 @@ import { Tracer } from '../trace/tracer.js';
 import { bounceToGuest } from '../traps/bounce.js';
 import { failsafeBounce, reloadDataSegments } from '../traps/segment-reload.js';
 import { onHypercall } from '../traps/hypercall-entry.js';
-import { onEventCheck, onGuestException, onStrayInterrupt } from '../traps/trap-entry.js';
+import { TRAP_PRESENT, onEventCheck, onGuestException, onStrayInterrupt } from '../traps/trap-entry.js';
 import { emulatePrivilegedOp } from '../traps/privileged-op.js';
 import { CostModel } from '../time/cost-model.js';
 import { resolveConfig, type DomainConfig, type HypervisorConfig, type ResolvedHypervisorConfig } from './config.js';
@@ -656,14 +656,6 @@ export class Hypervisor implements EventHost, GrantCheck {
     p.exitTo(f);
   }
 
-  /** The guest's state could not be restored (a bad frame or segment): failsafe callback, or crash. */
-  failsafe(p: Pcpu, v: Vcpu, why: string): void {
-    // A fault in our own IRET means the frame we built is unusable; there is no guest state left
-    // to hand to a failsafe callback, so Xen's answer applies: the domain is crashed.
-    this.crashDomain(v.domain, why);
-    void p;
-  }
-
   /** Failsafe callback after a data segment failed to reload: selectors on the stack, bad ones cleared. */
   bounceFailsafe(p: Pcpu, v: Vcpu, f: EntryFrame, bad: number[]): boolean {
     const cb = v.failsafeCallback;
@@ -823,7 +815,7 @@ export class Hypervisor implements EventHost, GrantCheck {
       const vector = ctx.getUint8(o);
       t.trapAddress[vector] = address;
       t.trapCs[vector] = fixupSelector(cs);
-      t.trapFlags[vector] = (ctx.getUint8(o + 1) & 7) | 0x80;
+      t.trapFlags[vector] = (ctx.getUint8(o + 1) & 7) | TRAP_PRESENT;
     }
     t.kernelSs = ctx.getUint32(KSS, true) & 0xffff;
     t.kernelSp = ctx.getUint32(KSS + 4, true);
@@ -860,12 +852,10 @@ export class Hypervisor implements EventHost, GrantCheck {
       const d = this.readGuestDescriptor(t, s);
       if (d === null || (d[1] & 0x9000) !== 0x9000) return -XenErrno.EINVAL;
       const [lo, hi] = d;
-      let limit = (lo & 0xffff) | (hi & 0xf0000);
-      if ((hi & 0x800000) !== 0) limit = ((limit << 12) | 0xfff) >>> 0;
       c.segSel[seg] = s;
-      c.segBase[seg] = ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) | 0;
-      c.segLimit[seg] = limit;
-      c.segAttr[seg] = ((hi >>> 8) & 0xff) | ((hi >>> 8) & 0xf000);
+      c.segBase[seg] = descBase(lo, hi);
+      c.segLimit[seg] = descLimit(lo, hi);
+      c.segAttr[seg] = descAttr(hi);
     }
     t.ready = true;
     return 0;
@@ -881,14 +871,13 @@ export class Hypervisor implements EventHost, GrantCheck {
     return 0;
   }
 
-  vcpuDown(p: Pcpu, t: Vcpu): number {
+  vcpuDown(t: Vcpu): number {
     if (!t.online) return 0;
     t.online = false;
     this.sched.setOnline(t.unit, false);
     t.periodicTimer?.stop();
     t.singleshotTimer?.stop();
     if (t.runningOn >= 0) this.pcpus[t.runningOn]!.cpu.requestStop();
-    void p;
     return 0;
   }
 
@@ -979,7 +968,7 @@ export class Hypervisor implements EventHost, GrantCheck {
     if (d === null) return -1;
     const [lo, hi] = d;
     if ((hi & 0x8000) === 0 || (hi & 0x1000) === 0) return -1;
-    return ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) >>> 0;
+    return descBase(lo, hi) >>> 0;
   }
 
   /** #GP(0) from a privileged instruction Xen performs for PV kernels (emulate_privileged_op). */

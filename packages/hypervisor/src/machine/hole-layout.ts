@@ -98,7 +98,6 @@ export function exceptionEntry(vector: number): number {
   return HOST_ENTRY_BASE + vector * 16;
 }
 
-/** xen.h: HYPERCALL_VECTOR; and the vector Xen uses to make a CPU look at pending events. */
-export const HYPERCALL_VECTOR = 0x82;
+/** The vector Xen uses to make a CPU look at pending events (HYPERCALL_VECTOR is @xen-ts/abi's). */
 export const EVENT_CHECK_VECTOR = 0xec;
 export const SYSCALL_VECTOR = 0x80;

@@ -3,14 +3,13 @@
 // that the CPU switches to on every entry. Loading a vCPU maps that page into the vCPU's GDT
 // window, points GDTR/IDTR/TR at the hole and restores the saved registers.
 import { CS, Cpu, CR0_ET, CR0_NE, CR0_PE, CR0_PG, CR0_WP, CR4_PAE, ESP, MSR_EFER, type PhysicalMemory } from '@xen-ts/cpu-x86';
-import { FIRST_RESERVED_GDT_ENTRY, FIRST_RESERVED_GDT_PAGE } from '@xen-ts/abi';
+import { FIRST_RESERVED_GDT_ENTRY, FIRST_RESERVED_GDT_PAGE, HYPERCALL_VECTOR } from '@xen-ts/abi';
 import type { Vcpu } from '../domain/vcpu.js';
 import {
   EVENT_CHECK_VECTOR,
   HOST_ENTRY_EVENT_CHECK,
   HOST_ENTRY_HYPERCALL,
   HOST_ENTRY_SOFT_INT,
-  HYPERCALL_VECTOR,
   PCPU_IDT_PAGE,
   PCPU_TSS_PAGE,
   SYSCALL_VECTOR,

@@ -3,7 +3,7 @@
 // Xen call the guest's failsafe callback with the four selectors on the stack, the bad ones
 // cleared (xen-abi.md §2.6/2.7, callback type failsafe). We do the same, but only when a
 // descriptor table of the vCPU may have changed since the selectors were loaded.
-import { DS, ES, FS, GS } from '@xen-ts/cpu-x86';
+import { DS, ES, FS, GS, descAttr, descBase, descLimit } from '@xen-ts/cpu-x86';
 import type { Vcpu } from '../domain/vcpu.js';
 import type { Hypervisor } from '../kernel/hypervisor.js';
 import type { EntryFrame, Pcpu } from '../machine/pcpu.js';
@@ -23,10 +23,7 @@ export function reloadDataSegments(xen: Hypervisor, p: Pcpu, v: Vcpu, cpl: numbe
       continue;
     }
     const [lo, hi] = d;
-    const base = ((lo >>> 16) | ((hi & 0xff) << 16) | (hi & 0xff000000)) >>> 0;
-    let limit = (lo & 0xffff) | (hi & 0xf0000);
-    if ((hi & 0x800000) !== 0) limit = ((limit << 12) | 0xfff) >>> 0;
-    c.setSegmentCache(seg, sel, base, limit, ((hi >>> 8) & 0xff) | ((hi >>> 8) & 0xf000));
+    c.setSegmentCache(seg, sel, descBase(lo, hi), descLimit(lo, hi), descAttr(hi));
   }
   return bad;
 }

@@ -2,6 +2,7 @@
 // guest's trap table allows, and the event-check interrupt. Each ends in a bounce to the guest
 // kernel or a plain return; a guest that cannot take a trap is crashed (Xen: domain_crash),
 // never the host.
+import { TI_SET_IF } from '@xen-ts/abi';
 import { CR0_TS } from '@xen-ts/cpu-x86';
 import type { Hypervisor } from '../kernel/hypervisor.js';
 import type { EntryFrame, Pcpu } from '../machine/pcpu.js';
@@ -13,7 +14,6 @@ export const VEC_DE = 0, VEC_DB = 1, VEC_NMI = 2, VEC_BP = 3, VEC_NM = 7, VEC_DF
 
 /** trapFlags bit meaning "entry present" (the low bits are Xen's TI_* flags). */
 export const TRAP_PRESENT = 0x80;
-const TI_SET_IF = 4;
 
 const frame: EntryFrame = { errorCode: -1, eip: 0, cs: 0, eflags: 0, esp: 0, ss: 0 };
 
@@ -24,9 +24,9 @@ export function onGuestException(xen: Hypervisor, p: Pcpu, vector: number): void
   const f = p.readEntryFrame(HAS_ERROR_CODE.has(vector), frame);
   xen.stats.exceptions[vector]++;
   if ((f.cs & 3) === 0) {
-    // Our own return to the guest faulted (e.g. HYPERVISOR_iret with a bad frame): Xen delivers
-    // the failsafe callback when the guest registered one, and crashes the domain otherwise.
-    xen.failsafe(p, v, `exception ${vector} while returning to the guest`);
+    // Our own return to the guest faulted (HYPERVISOR_iret with a bad frame): the frame we built is
+    // unusable, so there is no guest state to hand a failsafe callback; the domain is crashed.
+    xen.crashDomain(v.domain, `exception ${vector} while returning to the guest`);
     return;
   }
   const d = v.domain;
