@@ -1,12 +1,13 @@
 // copy_from_guest / copy_to_guest: the hypervisor reads hypercall arguments through the calling
 // vCPU's page tables, as the guest kernel would see them, and refuses (-EFAULT) anything not
 // mapped, not writable for a write, or in the hypervisor hole (Xen: access_ok / __copy_*_guest).
+import { Pte } from '@xen-ts/mmu';
 import type { HoleLayout } from '../machine/hole-layout.js';
 import type { RamMachineMemory } from '../machine/machine-memory.js';
 
-const P = 1;
-const RW = 2;
-const PS = 0x80;
+const P = Pte.PRESENT;
+const RW = Pte.RW;
+const PS = Pte.PAT_PSE;
 
 export class GuestMemory {
   private readonly pae: boolean;

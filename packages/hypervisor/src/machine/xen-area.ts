@@ -3,6 +3,7 @@
 // one per-domain L1 set (GDT and LDT windows of the domain's vCPUs). `fillXenSlots` writes the
 // hole entries into a guest's top table when @xen-ts/mmu validates it (Xen: init_xen_l2_slots).
 import { DomId } from '@xen-ts/abi';
+import { Pte } from '@xen-ts/mmu';
 import type { FrameAllocator } from './frame-allocator.js';
 import {
   MAX_PCPUS,
@@ -18,16 +19,11 @@ import {
 } from './hole-layout.js';
 import type { RamMachineMemory } from './machine-memory.js';
 
-export const PTE_P = 0x1;
-export const PTE_RW = 0x2;
-export const PTE_US = 0x4;
-export const PTE_A = 0x20;
-export const PTE_D = 0x40;
 /** Special `mfn` values for {@link XenArea.mapPerDomain}. */
 export const ZERO_PAGE = -1;
 export const NOT_PRESENT = -2;
-const XEN_RW = PTE_P | PTE_RW | PTE_A | PTE_D;
-const XEN_RO = PTE_P | PTE_A;
+const XEN_RW = Pte.PRESENT | Pte.RW | Pte.ACCESSED | Pte.DIRTY;
+const XEN_RO = Pte.PRESENT | Pte.ACCESSED;
 
 export interface PcpuFrames {
   idt: number;
@@ -136,7 +132,7 @@ export class XenArea {
     const shift = this.pae ? 21 : 22;
     const mask = this.pae ? 511 : 1023;
     const slot = (va: number): number => (va >>> shift) & mask;
-    const pde = (l1: number): number => (l1 * 4096) | PTE_P | PTE_RW | PTE_A;
+    const pde = (l1: number): number => (l1 * 4096) | Pte.PRESENT | Pte.RW | Pte.ACCESSED;
     // Clear every hole slot first: nothing the guest wrote there survives.
     for (let i = slot(l.hypervisorVirtStart); i <= mask; i++) this.mem.writePte(this.pae, mfn, i, 0);
     this.m2pL1s.forEach((l1, i) => this.mem.writePte(this.pae, mfn, slot(l.m2pStart) + i, pde(l1)));
