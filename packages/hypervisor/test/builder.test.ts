@@ -33,14 +33,17 @@ describe('kernel images', () => {
     expect(img.hypercallPage & 0xfff).toBe(0);
   });
 
+  // The images are made inside the test (a table entry is evaluated when the file is collected,
+  // before beforeAll has built the guests on a fresh clone).
   it.each([
-    ['garbage', new Uint8Array(100), /not an ELF file/],
-    ['64-bit', (() => { const b = kernel('hello', '2level').slice(); b[4] = 2; return b; })(), /64-bit ELF/],
-    ['wrong Xen version', patch(kernel('hello', '2level'), 'xen-3.0', 'xen-2.0'), /XEN_VERSION is "xen-2.0"; it must start with "xen-3.0"/],
-    ['wrong loader', patch(patch(kernel('hello', '2level'), 'generic', 'special'), 'xen-ts-test', 'bsd-ts-test'), /Xen needs LOADER=generic or GUEST_OS=linux/],
-    ['truncated', kernel('hello', '2level').slice(0, 200), /past the end of the file|program headers/],
-  ])('refuses %s with a clear error', (_name, bytes, msg) => {
-    expect(() => parseXenKernel(bytes as Uint8Array)).toThrow(msg as RegExp);
+    ['garbage', () => new Uint8Array(100), /not an ELF file/],
+    ['64-bit', () => { const b = kernel('hello', '2level').slice(); b[4] = 2; return b; }, /64-bit ELF/],
+    ['wrong Xen version', () => patch(kernel('hello', '2level'), 'xen-3.0', 'xen-2.0'), /XEN_VERSION is "xen-2.0"; it must start with "xen-3.0"/],
+    ['wrong loader', () => patch(patch(kernel('hello', '2level'), 'generic', 'special'), 'xen-ts-test', 'bsd-ts-test'), /Xen needs LOADER=generic or GUEST_OS=linux/],
+    ['truncated', () => kernel('hello', '2level').slice(0, 200), /past the end of the file|program headers/],
+  ] as const)('refuses %s with a clear error', (_name, image, msg) => {
+    const bytes = image();
+    expect(() => parseXenKernel(bytes)).toThrow(msg);
   });
 });
 
