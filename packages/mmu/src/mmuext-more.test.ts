@@ -83,7 +83,7 @@ describe('mmuext_op: per-vCPU base pointers', () => {
     mem.write32(21, 0, pte(11));
     expect(mmuextOp(mmu, DOM1, [{ cmd: C.MMUEXT_NEW_BASEPTR, arg1: 20 }, { cmd: C.MMUEXT_SET_LDT, arg1: 0x1000, arg2: 16 }]).rc).toBe(0);
     expect(mapLdtFrame(mmu, DOM1, 0, 7)).toBe(0);
-    expect(mmuUpdate(mmu, DOM1, [ptUpdate(11, 0, pte(7, RW))]).rc).toBe(-XenErrno.EINVAL);
+    expect(mmuUpdate(mmu, DOM1, [ptUpdate(11, 0, pte(7, RW))]).rc).toBe(-XenErrno.EBUSY);
     expect(mmuextOp(mmu, DOM1, [{ cmd: C.MMUEXT_NEW_BASEPTR, arg1: 21 }]).rc).toBe(0);
     expect(mmu.ft.typeCount(7)).toBe(0);
     expect(mmu.ldt.get(DOM1)).toEqual({ va: 0x1000, ents: 16, frames: [] });

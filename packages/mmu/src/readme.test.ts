@@ -18,7 +18,7 @@ it('README example', () => {
     { ptr: BigInt(11 * 4096 + 4) | BigInt(MmuCmd.MMU_NORMAL_PT_UPDATE), val: BigInt((6 << 12) | 1) },
     { ptr: BigInt(11 * 4096 + 8), val: BigInt((20 << 12) | 3) },
   ]);
-  expect(u).toEqual({ done: 1, rc: -22 });
+  expect(u).toEqual({ done: 1, rc: -16 });
   expect(checkInvariants(mmu)).toEqual([]);
 });
 

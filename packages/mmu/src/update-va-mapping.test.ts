@@ -55,7 +55,7 @@ for (const layout of ['2level', 'pae'] as const) {
       expect(updateVaMapping(mmu, DOM2, 0, va, pte(5), 0, 0).rc).toBe(-XenErrno.EINVAL);
       expect(updateVaMapping(mmu, DOM1, 0, va, pte(40), 0, 0).rc).toBe(-XenErrno.EBUSY); // dom 2's frame
       expect(updateVaMapping(mmu, DOM1, 0, va, pte(64), 0, 0).rc).toBe(-XenErrno.EPERM); // past RAM (MMIO)
-      expect(updateVaMapping(mmu, DOM1, 0, va, pte(20, RW), 0, 0).rc).toBe(-XenErrno.EINVAL); // the base, writable
+      expect(updateVaMapping(mmu, DOM1, 0, va, pte(20, RW), 0, 0).rc).toBe(-XenErrno.EBUSY); // the base, writable
       expect(updateVaMapping(mmu, DOM1, 0, va, pte(5, 0x80), 0, 0).rc).toBe(-XenErrno.EINVAL);
       expect(updateVaMapping(mmu, DOM1, 0, va, pte(5), 0x10, 0).rc).toBe(-XenErrno.EINVAL); // reserved / 2-level hi
       const f = updateVaMapping(mmu, DOM1, 0, 0x00800000, pte(5), 0, Uvmf.UVMF_INVLPG);

@@ -54,11 +54,11 @@ describe('L1 entry rules', () => {
     const { mmu } = machine();
     expect(pin(mmu, PIN_L1, 10)).toBe(0);
     expect(pin(mmu, PIN_L1, 11)).toBe(0);
-    expect(upd(mmu, 10, 0, pte(10, RW))).toBe(-XenErrno.EINVAL); // itself
-    expect(upd(mmu, 11, 0, pte(10, RW))).toBe(-XenErrno.EINVAL); // through another L1
+    expect(upd(mmu, 10, 0, pte(10, RW))).toBe(-XenErrno.EBUSY); // itself
+    expect(upd(mmu, 11, 0, pte(10, RW))).toBe(-XenErrno.EBUSY); // through another L1
     expect(upd(mmu, 11, 0, pte(10))).toBe(0); // read-only is allowed
     expect(mmu.ft.getPageType(7, PageType.SegDesc)).toBe(0);
-    expect(upd(mmu, 11, 1, pte(7, RW))).toBe(-XenErrno.EINVAL);
+    expect(upd(mmu, 11, 1, pte(7, RW))).toBe(-XenErrno.EBUSY);
     expect(upd(mmu, 11, 1, pte(7))).toBe(0);
     // and the other way round: a writable-mapped frame cannot become a page table
     expect(upd(mmu, 11, 2, pte(12, RW))).toBe(0);

@@ -122,8 +122,9 @@ export class PageTableValidator implements PageTableHooks {
   /**
    * Check a new L1 entry written by `domid` and take its references. The mapped frame must belong
    * to `pgOwner` (the domain itself, or the foreign domain of a privileged mmu_update), or a grant
-   * must allow it. 0 or -errno, nothing taken: -EINVAL (disallowed flags, reserved bits, writable
-   * type conflict), -EPERM (frame past RAM), -EBUSY (frame not `pgOwner`'s and not granted).
+   * must allow it. 0 or -errno, nothing taken: -EINVAL (disallowed flags, reserved bits), -EPERM
+   * (frame past RAM), -EBUSY (frame not `pgOwner`'s and not granted, or a writable mapping of a
+   * frame typed as a table or descriptor page).
    */
   getFromL1e(pte: number, domid: number, hi = 0, pgOwner = domid): number {
     if ((pte & Pte.PRESENT) === 0) return 0;
@@ -139,12 +140,11 @@ export class PageTableValidator implements PageTableHooks {
     // Someone else's frame: Xen's get_page_from_l1e ends at could_not_pin, -EBUSY.
     if (rc === -XenErrno.EPERM) return -XenErrno.EBUSY;
     if (rc !== 0) return rc;
-    if (writable) {
-      const rt = this.ft.getPageType(mfn, PageType.Writable);
-      if (rt !== 0) {
-        this.ft.putPage(mfn);
-        return rt;
-      }
+    // A writable mapping of a page-table or descriptor frame: Xen's get_page_from_l1e fails
+    // get_page_type(PGT_writable_page) and also ends at could_not_pin, -EBUSY.
+    if (writable && this.ft.getPageType(mfn, PageType.Writable) !== 0) {
+      this.ft.putPage(mfn);
+      return -XenErrno.EBUSY;
     }
     return 0;
   }

@@ -5,7 +5,8 @@
  * reference on (-EBUSY: a foreign frame) from a forbidden one (-EPERM: beyond memory without
  * I/O-memory permission, a Xen-private L2 slot); both are accepted where they differ; with *done = the number of requests carried out; a frame can have one type at a
  * time (writable vs. L1/L2/L3 vs. descriptor), so a writable mapping of a page table and a pin
- * of a writably-mapped frame are refused; Xen-private L2 slots (the hole) cannot be written;
+ * of a writably-mapped frame are refused (the mapping with -EBUSY: get_page_from_l1e fails
+ * get_page_type(PGT_writable_page) and ends at could_not_pin; the pin with -EINVAL); Xen-private L2 slots (the hole) cannot be written;
  * NEW_BASEPTR validates an unpinned table on the fly (new_guest_cr3 takes a typed reference),
  * so it needs no pin but refuses a frame that cannot become a root table; the guest flushes its
  * own TLB after mmu_update (MMUEXT_INVLPG_LOCAL). Command line: peer_mfn=<mfn owned by another
@@ -52,12 +53,12 @@ static void batch_stops_at_bad_entry(void)
     uint32_t l1_mfn = (uint32_t)(pte_maddr(va_a) >> PAGE_SHIFT);
     struct mmu_update req[3] = {
         { pte_maddr(va_a) | MMU_NORMAL_PT_UPDATE, pte_for(mfn, L1_PROT) },
-        { pte_maddr(va_bad) | MMU_NORMAL_PT_UPDATE, pte_for(l1_mfn, L1_PROT) }, /* writable L1: refused */
+        { pte_maddr(va_bad) | MMU_NORMAL_PT_UPDATE, pte_for(l1_mfn, L1_PROT) }, /* writable L1: -EBUSY */
         { pte_maddr(va_b) | MMU_NORMAL_PT_UPDATE, pte_for(mfn, L1_PROT) },
     };
     unsigned int done = 0xFFFF;
     long rc = HYPERVISOR_mmu_update(req, 3, &done, DOMID_SELF);
-    xtf_check(rc == -XEN_EINVAL && done == 1, "batch-stops-at-bad-entry", "rc %ld done %u (expected -22, 1)", rc, done);
+    xtf_check(rc == -XEN_EBUSY && done == 1, "batch-stops-at-bad-entry", "rc %ld done %u (expected -16, 1)", rc, done);
     xtf_check(read_pte(va_a) & _PAGE_PRESENT, "batch-first-applied", "pte 0x%llx", read_pte(va_a));
     xtf_check(!(read_pte(va_b) & _PAGE_PRESENT), "batch-third-not-applied", "pte 0x%llx", read_pte(va_b));
     xtf_check(!(read_pte(va_bad) & _PAGE_PRESENT), "batch-bad-not-applied", "pte 0x%llx", read_pte(va_bad));
@@ -71,9 +72,9 @@ static void refusals(void)
     uint64_t ptr = pte_maddr(va) | MMU_NORMAL_PT_UPDATE;
     uint32_t l1_mfn = (uint32_t)(pte_maddr(va) >> PAGE_SHIFT);
 
-    xtf_check_rc("writable-map-of-l1-refused", mmu_update_one(ptr, pte_for(l1_mfn, L1_PROT)), -XEN_EINVAL);
+    xtf_check_rc("writable-map-of-l1-refused", mmu_update_one(ptr, pte_for(l1_mfn, L1_PROT)), -XEN_EBUSY);
     uint32_t top_mfn = virt_to_mfn((void *)start_info->pt_base);
-    xtf_check_rc("writable-map-of-top-refused", mmu_update_one(ptr, pte_for(top_mfn, L1_PROT)), -XEN_EINVAL);
+    xtf_check_rc("writable-map-of-top-refused", mmu_update_one(ptr, pte_for(top_mfn, L1_PROT)), -XEN_EBUSY);
     xtf_check_rc("readonly-map-of-l1-allowed", mmu_update_one(ptr, pte_for(l1_mfn, _PAGE_PRESENT | _PAGE_ACCESSED)), 0);
     xtf_check_rc("readonly-map-removed", mmu_update_one(ptr, 0), 0);
     invlpg(va);
@@ -120,7 +121,7 @@ static void pinning(void)
     xtf_check_rc("make-l1-readonly", make_readonly(l1), 0);
     xtf_check_rc("pin-l1", mmuext_simple(MMUEXT_PIN_L1_TABLE, mfn, 0), 0);
     xtf_check_rc("pin-l1-twice-refused", mmuext_simple(MMUEXT_PIN_L1_TABLE, mfn, 0), -XEN_EINVAL);
-    xtf_check_rc("writable-while-pinned-refused", make_writable(l1), -XEN_EINVAL);
+    xtf_check_rc("writable-while-pinned-refused", make_writable(l1), -XEN_EBUSY);
     xtf_check_rc("unpin-l1", mmuext_simple(MMUEXT_UNPIN_TABLE, mfn, 0), 0);
     xtf_check_rc("unpin-twice-refused", mmuext_simple(MMUEXT_UNPIN_TABLE, mfn, 0), -XEN_EINVAL);
     xtf_check_rc("writable-after-unpin", make_writable(l1), 0);

@@ -10,7 +10,7 @@
  *    code selector is refused;
  *  - every refusal is -EINVAL; update_descriptor also needs an 8-byte aligned machine address.
  * GDT/LDT frames are typed as descriptor pages: they must be read-only to be installed, and
- * can not be mapped writable while in use. */
+ * can not be mapped writable while in use (-EBUSY, get_page_from_l1e's could_not_pin). */
 #include "xtf.h"
 
 #define ACC_P 0x80
@@ -78,7 +78,7 @@ XTF_TEST_MAIN
     xtf_check(((gdt[5] >> 45) & 3) == 1, "dpl0-raised-to-1", "desc 0x%llx", gdt[5]);
     xtf_check(desc_limit_bytes(gdt[2]) == MACH2PHYS_VIRT_END - 1, "flat-limit-truncated",
               "limit 0x%x, expected 0x%x", desc_limit_bytes(gdt[2]), MACH2PHYS_VIRT_END - 1);
-    xtf_check_rc("gdt-frame-not-writable", make_writable(gdt), -XEN_EINVAL);
+    xtf_check_rc("gdt-frame-not-writable", make_writable(gdt), -XEN_EBUSY); /* could_not_pin */
     xtf_check(map_mfn(frame, L1_PROT) == NULL, "gdt-frame-no-writable-alias", "a writable alias was created");
 
     /* Use the guest descriptors. */
