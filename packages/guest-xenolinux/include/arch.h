@@ -61,6 +61,8 @@ int arch_set_tls_desc(int idx, uint64_t desc);
 void arch_set_kernel_stack(uint32_t kstack_top);
 noreturn void arch_return_to_user(struct pt_regs *regs);
 void arch_init_user_regs(struct pt_regs *regs, uint32_t eip, uint32_t esp);
+/* Whether user mode can be entered at `eip` at all (the user code segment reaches it). */
+bool arch_user_eip_reachable(uint32_t eip);
 /* The faulting address of the page fault being handled. */
 uint32_t arch_fault_address(void);
 

@@ -184,4 +184,15 @@ void exit_to_user(struct pt_regs *regs)
     tick_wakeups();
     if (jiffies - current->slice_start >= SLICE_TICKS) schedule();
     do_signal(regs);
+    /* sigreturn, a signal handler or an ELF entry may name an EIP the user code segment does not
+     * reach (the port's limit). Native Linux faults on the first fetch there and sends SIGSEGV
+     * with that EIP in the frame; do the same before leaving. A SIGSEGV handler out of reach
+     * too ends the process, as Linux's force_sigsegv resets the handler when a frame fails. */
+    for (int tries = 0; !arch_user_eip_reachable(regs->eip); tries++) {
+        printk(KERN_INFO "%s[%d]: segfault at %x ip %08x sp %08x (past the user segment)\n", current->comm,
+               current->pid, regs->eip, regs->eip, regs->esp);
+        if (tries > 0) current->sigactions[SIGSEGV - 1].handler = SIG_DFL;
+        force_signal(SIGSEGV);
+        do_signal(regs);
+    }
 }

@@ -185,6 +185,32 @@ describe('bad programs get an errno or a signal; the kernel survives them', () =
     expect(run([0x0f, 0x01, 0x15, 0, 0, 0, 0])).toBe(PANIC(11)); // lgdt
   });
 
+  // Xen ends the user code segment at the end of its M2P table; an EIP past it cannot be entered
+  // (our IRET would fault in ring 1). Native Linux faults on the fetch there: SIGSEGV either way.
+  it('sigreturn to an EIP in the hypervisor hole is SIGSEGV, not a kernel fault', () => {
+    const code = [
+      0x81, 0xec, 0x00, 0x03, 0x00, 0x00, // sub $0x300,%esp: a zeroed sigcontext at %esp
+      0x89, 0xe7, 0x31, 0xc0, ...movEcx(0xc0), 0xfc, 0xf3, 0xab, // mov %esp,%edi; xor %eax,%eax; rep stosl
+      0xc7, 0x44, 0x24, 0x38, 0x00, 0x00, 0x00, 0xfd, // sc.eip = 0xfd000000
+      0xc7, 0x44, 0x24, 0x40, 0x02, 0x02, 0x00, 0x00, // sc.eflags = 0x202
+      0x89, 0x64, 0x24, 0x1c, // sc.esp = %esp
+      ...movEax(119), ...int80, // sigreturn
+    ];
+    expect(run(code)).toBe(PANIC(11));
+    expect(run(code, 'loglevel=7')).toContain('init[1]: segfault at fd000000 ip fd000000');
+  });
+
+  it('a signal handler in the hypervisor hole is SIGSEGV, not a kernel fault', () => {
+    const code = [
+      0x83, 0xec, 0x20, 0x89, 0xe7, 0x31, 0xc0, ...movEcx(8), 0xfc, 0xf3, 0xab, // a zeroed sigaction at %esp
+      0xc7, 0x04, 0x24, 0x00, 0x00, 0x00, 0xfd, // sa_handler = 0xfd000000
+      ...movEax(174), ...movEbx(10), 0x89, 0xe1, ...movEdx(0), ...movEsi(8), ...int80, // rt_sigaction(SIGUSR1)
+      ...movEax(20), ...int80, 0x89, 0xc3, ...movEcx(10), ...movEax(37), ...int80, // kill(getpid(), SIGUSR1)
+      ...movEax(0), ...exitWithEax,
+    ];
+    expect(run(code)).toBe(PANIC(11));
+  });
+
   it('system calls never enter the hypervisor (int 0x80 is a direct trap gate into ring 1)', () => {
     // ecx = n; loop: getpid(); dec ecx; jnz loop; exit(0)
     const prog = (n: number): number[] => [...movEcx(n), ...movEax(20), ...int80, 0x49, 0x75, 0xf6, ...movEax(0), ...exitWithEax];

@@ -6,6 +6,10 @@
  * an LDT selector and remove the LDT in a hypercall (MMUEXT_SET_LDT 0), so Xen's own FS reload
  * on the way out fails. (A 64-bit Xen reloads segments only at context switch, so there the
  * same happens after the next switch; the yield below covers it.)
+ * The same callback takes a HYPERVISOR_iret frame that Xen's own IRET cannot load (a CS or SS
+ * that does not load, an EIP past the segment limit): the fixup on that IRET enters the failsafe
+ * callback with the frame that failed (x86_64/compat/entry.S, compat_failsafe_callback). A frame
+ * to ring 3 puts the failsafe frame on the stack_switch stack, one to ring 1 on the frame's own.
  * callback_op: unregistering the event or failsafe callback is refused (-EINVAL; only NMI can be
  * unregistered); unknown types and unknown commands are -ENOSYS. */
 #include "xtf.h"
@@ -16,6 +20,40 @@ static volatile uint32_t frame_esp;
 static void recorder(struct cpu_frame *f) { frame_esp = (uint32_t)f; }
 static void load_fs_ldt0(void *a) { __asm__ volatile("mov %0,%%fs" :: "r"(0x07)); }
 USER_TEXT static void user_int80(void *a) { __asm__ volatile("int $0x80" ::: "memory"); }
+
+/* HYPERVISOR_iret to {EIP, CS, EFLAGS, ESP, SS}: hypercall page entry 23 is jumped to, and
+ * pushes EAX itself before it enters Xen. */
+static void __attribute__((noreturn)) hypervisor_iret_to(uint32_t eip, uint32_t cs, uint32_t esp, uint32_t ss)
+{
+    __asm__ volatile("pushl %3\n\tpushl %2\n\tpushl $0x202\n\tpushl %1\n\tpushl %0\n\t"
+                     "jmp hypercall_page + %c4"
+                     :: "r"(eip), "r"(cs), "r"(esp), "r"(ss), "i"(__HYPERVISOR_iret * 32) : "memory");
+    __builtin_unreachable();
+}
+
+static xtf_jmp_buf failsafe_jb;
+static void failsafe_escape(volatile struct failsafe_frame *f)
+{
+    (void)f;
+    failsafe_hook = NULL;
+    xtf_longjmp(failsafe_jb, 1);
+}
+
+/* Returns to eip with cs, esp, ss through HYPERVISOR_iret, expecting the failsafe callback. */
+static void bad_iret(const char *check, uint32_t eip, uint32_t cs, uint32_t esp, uint32_t ss)
+{
+    unsigned int before = failsafe_count;
+    if (xtf_setjmp(failsafe_jb) == 0) {
+        failsafe_hook = failsafe_escape;
+        hypervisor_iret_to(eip, cs, esp, ss);
+    }
+    failsafe_hook = NULL;
+    bool ring3 = (cs & 3) == 3;
+    xtf_check(failsafe_count == before + 1 && failsafe_last.eip == eip && (failsafe_last.cs & 0xFFFF) == cs &&
+              (!ring3 || (failsafe_last.esp == esp && (failsafe_last.ss & 0xFFFF) == ss)),
+              check, "count %u, frame %x:%p esp %p ss %x", failsafe_count - before, failsafe_last.cs & 0xFFFF,
+              (void *)failsafe_last.eip, (void *)failsafe_last.esp, failsafe_last.ss & 0xFFFF);
+}
 
 XTF_TEST_MAIN
 {
@@ -62,6 +100,15 @@ XTF_TEST_MAIN
     __asm__ volatile("mov %0,%%fs" :: "r"(0));
 
 stack:;
+
+    /* A frame Xen's IRET cannot load goes to the failsafe callback. Ring 3 frames put it on the
+     * stack_switch stack: give it a page of its own. */
+    char *fs_stack = alloc_page();
+    xtf_check_rc("stack_switch-for-failsafe", HYPERVISOR_stack_switch(FLAT_RING1_SS, (unsigned long)(fs_stack + PAGE_SIZE)), 0);
+    uint32_t user_sp = (uint32_t)fs_stack + 256;
+    bad_iret("failsafe-on-iret-bad-cs", (uint32_t)user_int80, 0x000F /* LDT 1, and no LDT */, user_sp, FLAT_RING3_SS);
+    bad_iret("failsafe-on-iret-bad-ss", (uint32_t)user_int80, FLAT_RING3_CS, user_sp, 0x000F);
+    bad_iret("failsafe-on-iret-eip-past-limit", MACH2PHYS_VIRT_END + 0x1000, FLAT_RING1_CS, 0, 0);
 
     /* stack_switch: traps from ring 3 arrive on the registered ring-1 stack. */
     char *stack = alloc_page();

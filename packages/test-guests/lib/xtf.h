@@ -173,6 +173,8 @@ void failsafe_entry(void);
 struct failsafe_frame { uint32_t ds, es, fs, gs, eip, cs, eflags, esp, ss; };
 extern volatile unsigned int failsafe_count;
 extern volatile struct failsafe_frame failsafe_last;
+/* Called with the frame when the failsafe callback runs; a test that expects one may longjmp away. */
+extern void (*failsafe_hook)(volatile struct failsafe_frame *f);
 static inline void upcall_mask(void) { vcpu0->evtchn_upcall_mask = 1; __asm__ volatile("" ::: "memory"); }
 /* Unmasks and, as Linux's xen_restore_fl does, forces delivery of what arrived meanwhile. */
 void upcall_unmask(void);

@@ -117,7 +117,7 @@ export const TEST_GUESTS: readonly TestGuest[] = [
   },
   {
     name: 'callbacks',
-    description: 'set_callbacks and callback_op register, failsafe callback on a segment Xen cannot reload, stack_switch for ring 3 -> 1',
+    description: 'set_callbacks and callback_op register, failsafe callback on a segment Xen cannot reload and on an iret frame it cannot load, stack_switch for ring 3 -> 1',
     layouts: BOTH,
     expect: 'poweroff',
   },

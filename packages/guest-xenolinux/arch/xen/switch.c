@@ -47,6 +47,11 @@ void arch_prepare_child_stack(struct task *t)
     t->ksp = (uint32_t)sp;
 }
 
+/* Xen ends every guest segment, the flat user code segment too, at the end of its read-only M2P
+ * table (MACH2PHYS_VIRT_END): an IRET to an EIP past that faults in ring 1 instead of reaching
+ * user mode. */
+bool arch_user_eip_reachable(uint32_t eip) { return eip < MACH2PHYS_VIRT_END_2L; }
+
 void arch_set_user_segments(struct pt_regs *r)
 {
     r->ds = r->es = FLAT_RING3_DS;

@@ -4,7 +4,7 @@
 // at start-up only; nothing here runs per instruction (DESIGN.md §5).
 import 'reflect-metadata';
 import { DomId, EvtchnStat, Gntmap, MmuextCmd, SHARED_INFO, ShutdownReason, Virq, XenErrno } from '@xen-ts/abi';
-import { PhysicalMemory, StopReason, descAttr, descBase, descLimit } from '@xen-ts/cpu-x86';
+import { CPU_FAULT, PhysicalMemory, StopReason, descAttr, descBase, descLimit } from '@xen-ts/cpu-x86';
 import {
   Mmu,
   destroyGdt,
@@ -219,7 +219,8 @@ export class Hypervisor implements EventHost, GrantCheck {
       fn();
     } catch (e) {
       const d = p.current?.domain;
-      if (d === undefined) throw e;
+      // A faulting IRET back to the guest is the CPU's to deliver (to the failsafe path).
+      if (d === undefined || e === CPU_FAULT) throw e;
       this.hostError(d, 'trap handler', e);
     }
   }

@@ -42,6 +42,8 @@ export class Pcpu {
   readonly cpu: Cpu;
   readonly frames: PcpuFrames;
   readonly stackTop: number;
+  /** Set while `exitTo`'s IRET runs: still set at the next entry means that IRET faulted. */
+  private exitIretFaulted = false;
   current: Vcpu | null = null;
   /** The event-check interrupt is raised through this line (Xen's EVENT_CHECK_VECTOR IPI). */
   private eventCheck = false;
@@ -229,7 +231,27 @@ export class Pcpu {
     this.stackWrite(sp + 12, f.esp);
     this.stackWrite(sp + 16, f.ss);
     this.cpu.reg32[ESP] = sp;
+    this.exitIretFaulted = true; // stays set only if the IRET below throws its fault
     this.cpu.returnFromInterrupt();
+    this.exitIretFaulted = false;
+  }
+
+  /**
+   * When the entry in `f` is a fault of the IRET in `exitTo` (taken at CPL 0 with ESP still at
+   * the exit frame), copies the guest state that IRET could not load into `out` and returns true.
+   */
+  readFailedExitFrame(f: EntryFrame, out: EntryFrame): boolean {
+    const sp = this.stackTop - 20;
+    const faulted = this.exitIretFaulted;
+    this.exitIretFaulted = false;
+    if (!faulted || (f.cs & 3) !== 0 || f.esp >>> 0 !== sp >>> 0) return false;
+    out.errorCode = -1;
+    out.eip = this.stackRead(sp);
+    out.cs = this.stackRead(sp + 4) & 0xffff;
+    out.eflags = this.stackRead(sp + 8);
+    out.esp = this.stackRead(sp + 12);
+    out.ss = this.stackRead(sp + 16) & 0xffff;
+    return true;
   }
 
   /** The CS the CPU was executing when the current host entry was taken (for assertions). */

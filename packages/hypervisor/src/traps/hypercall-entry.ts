@@ -1,5 +1,5 @@
 // The int 0x82 entry (xen-abi.md §2.1): EAX = number, EBX..EDI = arguments, result in EAX.
-import { EAX, EBX, ECX, EDI, EDX, ESI } from '@xen-ts/cpu-x86';
+import { CPU_FAULT, EAX, EBX, ECX, EDI, EDX, ESI } from '@xen-ts/cpu-x86';
 import type { Hypervisor } from '../kernel/hypervisor.js';
 import type { EntryFrame, Pcpu } from '../machine/pcpu.js';
 import { ENOSYS, NO_RETURN, type HypercallArgs } from '../hypercalls/hypercall.js';
@@ -33,7 +33,10 @@ export function onHypercall(xen: Hypervisor, p: Pcpu): void {
   try {
     rc = handler === undefined ? ENOSYS : handler(args);
   } catch (e) {
-    // A host exception here is a hypervisor bug: it ends the guest that triggered it, not the host.
+    // The IRET back to the guest faulted (HYPERVISOR_iret's frame): the CPU delivers the fault to
+    // our gate, which enters the failsafe callback (trap-entry.ts).
+    if (e === CPU_FAULT) throw e;
+    // Any other host exception is a hypervisor bug: it ends the guest that triggered it, not the host.
     xen.hostError(d, `hypercall ${nr}`, e);
     return;
   }

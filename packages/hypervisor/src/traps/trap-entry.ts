@@ -16,6 +16,7 @@ export const VEC_DE = 0, VEC_DB = 1, VEC_NMI = 2, VEC_BP = 3, VEC_NM = 7, VEC_DF
 export const TRAP_PRESENT = 0x80;
 
 const frame: EntryFrame = { errorCode: -1, eip: 0, cs: 0, eflags: 0, esp: 0, ss: 0 };
+const failedExit: EntryFrame = { errorCode: -1, eip: 0, cs: 0, eflags: 0, esp: 0, ss: 0 };
 
 /** An exception raised by guest code (vector < 32). */
 export function onGuestException(xen: Hypervisor, p: Pcpu, vector: number): void {
@@ -24,9 +25,7 @@ export function onGuestException(xen: Hypervisor, p: Pcpu, vector: number): void
   const f = p.readEntryFrame(HAS_ERROR_CODE.has(vector), frame);
   xen.stats.exceptions[vector]++;
   if ((f.cs & 3) === 0) {
-    // Our own return to the guest faulted (HYPERVISOR_iret with a bad frame): the frame we built is
-    // unusable, so there is no guest state to hand a failsafe callback; the domain is crashed.
-    xen.crashDomain(v.domain, `exception ${vector} while returning to the guest`);
+    onExitFault(xen, p, vector, f);
     return;
   }
   const d = v.domain;
@@ -59,6 +58,32 @@ export function onGuestException(xen: Hypervisor, p: Pcpu, vector: number): void
     return;
   }
   deliver(xen, p, vector, f, HAS_ERROR_CODE.has(vector) ? f.errorCode : -1);
+}
+
+/**
+ * Our IRET back to the guest faulted: the frame it was given (from HYPERVISOR_iret, or one the
+ * guest left for an upcall to return to) names a CS or SS that does not load, or an EIP past the
+ * segment limit. Xen's exit path has a fixup for that IRET that enters the failsafe callback with
+ * the frame that failed (x86_64/compat/entry.S: compat_failsafe_callback), so the guest kernel
+ * can kill the task that owned it. No callback, a failsafe frame that cannot be pushed, or the
+ * callback itself failing to load crashes the domain.
+ */
+function onExitFault(xen: Hypervisor, p: Pcpu, vector: number, f: EntryFrame): void {
+  const v = p.current!;
+  const g = failedExit;
+  const cb = v.failsafeCallback;
+  if (!p.readFailedExitFrame(f, g)) {
+    xen.crashDomain(v.domain, `exception ${vector} in the hypervisor while running d${v.domain.id}`);
+    return;
+  }
+  if (cb.cs === 0 || (g.cs === cb.cs && g.eip === cb.eip)) {
+    xen.crashDomain(v.domain, `exception ${vector} returning to ${g.cs.toString(16)}:${(g.eip >>> 0).toString(16)}` +
+      (cb.cs === 0 ? ' and no failsafe callback' : ', the failsafe callback itself'));
+    return;
+  }
+  if (!xen.bounceFailsafe(p, v, g, [])) {
+    xen.crashDomain(v.domain, `exception ${vector} returning to ${g.cs.toString(16)}:${(g.eip >>> 0).toString(16)} and no stack for the failsafe frame`);
+  }
 }
 
 function deliver(xen: Hypervisor, p: Pcpu, vector: number, f: EntryFrame, errorCode: number): void {
