@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildKernel, busyboxPath, hasBusybox, kernelPath, readBusybox, writeCpio, type CpioEntry } from '../src/index.js';
 import { bootXenolinux } from './support/boot.js';
-import { exitWithEax, int80, loadFrom, movEax, movEbx, movEcx, movEdi, movEdx, movEsi, stringVector, tinyElf, tinyElfWithData } from './support/tiny-elf.js';
+import { TINY_BASE, exitWithEax, int80, loadFrom, movEax, movEbx, movEcx, movEdi, movEdx, movEsi, stringVector, tinyElf, tinyElfWithData } from './support/tiny-elf.js';
 
 beforeAll(() => {
   buildKernel({ quiet: true });
@@ -185,19 +185,39 @@ describe('bad programs get an errno or a signal; the kernel survives them', () =
     expect(run([0x0f, 0x01, 0x15, 0, 0, 0, 0])).toBe(PANIC(11)); // lgdt
   });
 
+  /** sigreturn with a zeroed sigcontext at %esp but for eip, eflags, esp and the given fields;
+   *  the code after it exits with status 42 (its address is the natural eip). */
+  const sigreturnWith = (fields: Record<number, number>, eip?: number): number[] => {
+    const store = (off: number, v: number): number[] => [0xc7, 0x44, 0x24, off, v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24];
+    const head = (e: number): number[] => [
+      0x81, 0xec, 0x00, 0x03, 0x00, 0x00, // sub $0x300,%esp
+      0x89, 0xe7, 0x31, 0xc0, ...movEcx(0xc0), 0xfc, 0xf3, 0xab, // mov %esp,%edi; xor %eax,%eax; cld; rep stosl
+      ...store(0x38, e), ...store(0x40, 0x202), 0x89, 0x64, 0x24, 0x1c, // sc.eip, sc.eflags, sc.esp = %esp
+      ...Object.entries(fields).flatMap(([off, v]) => store(Number(off), v)),
+      ...movEax(119), ...int80, // sigreturn
+    ];
+    const landing = TINY_BASE + 84 + head(0).length;
+    return [...head(eip ?? landing), ...movEax(42), ...exitWithEax];
+  };
+
   // Xen ends the user code segment at the end of its M2P table; an EIP past it cannot be entered
   // (our IRET would fault in ring 1). Native Linux faults on the fetch there: SIGSEGV either way.
   it('sigreturn to an EIP in the hypervisor hole is SIGSEGV, not a kernel fault', () => {
-    const code = [
-      0x81, 0xec, 0x00, 0x03, 0x00, 0x00, // sub $0x300,%esp: a zeroed sigcontext at %esp
-      0x89, 0xe7, 0x31, 0xc0, ...movEcx(0xc0), 0xfc, 0xf3, 0xab, // mov %esp,%edi; xor %eax,%eax; rep stosl
-      0xc7, 0x44, 0x24, 0x38, 0x00, 0x00, 0x00, 0xfd, // sc.eip = 0xfd000000
-      0xc7, 0x44, 0x24, 0x40, 0x02, 0x02, 0x00, 0x00, // sc.eflags = 0x202
-      0x89, 0x64, 0x24, 0x1c, // sc.esp = %esp
-      ...movEax(119), ...int80, // sigreturn
-    ];
+    const code = sigreturnWith({}, 0xfd000000);
     expect(run(code)).toBe(PANIC(11));
     expect(run(code, 'loglevel=7')).toContain('init[1]: segfault at fd000000 ip fd000000');
+  });
+
+  // sigcontext: gs 0, fs 4, es 8, ds 12. A selector that does not load (GDT entry 511, or the LDT,
+  // which a process here never has) is replaced by the null selector on the way out, as Linux's
+  // RESTORE_REGS fixups do; the program goes on (and exits 42).
+  it.each([['ds', 12, 0x0ffb], ['es', 8, 0x000f], ['fs', 4, 0x0ffb], ['gs', 0, 0x0007]])(
+    'sigreturn with a %s selector that does not load goes on with a null one', (_seg, off, sel) => {
+      expect(run(sigreturnWith({ [off]: sel }))).toBe(PANIC(0x2a00));
+    });
+
+  it('a program that loads a null DS and makes a system call goes on (the kernel does not use it)', () => {
+    expect(run([0x31, 0xc0, 0x8e, 0xd8, ...movEax(20), ...int80, ...movEax(42), ...exitWithEax])).toBe(PANIC(0x2a00));
   });
 
   it('a signal handler in the hypervisor hole is SIGSEGV, not a kernel fault', () => {

@@ -146,25 +146,39 @@ switch_stacks:
  * is already pending, IRET. An event that arrives in between is delivered as a nested upcall on
  * this stack below the IRET frame, and returns here. Everything else (a return to ring 1, or
  * with events pending) goes through HYPERVISOR_iret, which restores the mask from EFLAGS.IF
- * atomically with the frame. */
+ * atomically with the frame.
+ * Once the user's data selectors are back, DS may be anything the program loaded (null, a TLS
+ * segment): the vcpu_info accesses go through SS, the kernel's own. A selector that no longer
+ * loads (a sigreturn may hand us any RPL-3 one) faults its pop in ring 1: as Linux's
+ * RESTORE_REGS fixups do, it is replaced by the null selector and popped again. The tests on
+ * the IRET frame may clobber the flags: IRET takes EFLAGS from the frame. */
+#define POP_SEG(seg) \
+91:     popl    seg; \
+        .pushsection .text.fixup, "ax"; \
+92:     movl    $0, (%esp); \
+        jmp     91b; \
+        .popsection; \
+        .pushsection __ex_table, "a"; \
+        .long   91b, 92b; \
+        .popsection
+
         .globl restore_all
 restore_all:
-        testb   $3, PT_CS(%esp)
-        jz      1f
-        testl   $0x200, PT_EFLAGS(%esp)
-        jz      1f
         popl    %ebx; popl %ecx; popl %edx; popl %esi
         popl    %edi; popl %ebp; popl %eax
-        popl    %ds;  popl %es;  popl %fs;  popl %gs
-        addl    $8, %esp                /* vector, error code */
-        movb    $0, VCPU0_UPCALL_MASK
-        testb   $0xff, VCPU0_UPCALL_PENDING
+        POP_SEG(%ds)
+        POP_SEG(%es)
+        POP_SEG(%fs)
+        POP_SEG(%gs)
+        addl    $8, %esp                /* vector, error code: ESP is at the IRET frame */
+        testb   $3, 4(%esp)             /* CS: to ring 1 */
+        jz      2f
+        testl   $0x200, 8(%esp)         /* EFLAGS.IF clear: events stay masked */
+        jz      2f
+        movb    $0, %ss:VCPU0_UPCALL_MASK
+        testb   $0xff, %ss:VCPU0_UPCALL_PENDING
         jnz     2f
         iret
-1:      popl    %ebx; popl %ecx; popl %edx; popl %esi
-        popl    %edi; popl %ebp; popl %eax
-        popl    %ds;  popl %es;  popl %fs;  popl %gs
-        addl    $8, %esp                /* vector, error code */
 2:      jmp     hypercall_page + __HYPERVISOR_iret * 32
 
 /* arch_return_to_user(regs): switch ESP to the frame and leave through restore_all. */
