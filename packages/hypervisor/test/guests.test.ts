@@ -19,6 +19,7 @@ describe.each(LAYOUTS)('test guests, %s paging', (layout) => {
         expect(r.reason).toBe(ShutdownReason.SHUTDOWN_poweroff);
       } else {
         expect(r.reason, r.output).toBe(ShutdownReason.SHUTDOWN_crash);
+        if (guest.crashMessage) expect(r.crashMessage).toMatch(guest.crashMessage);
       }
     });
   }

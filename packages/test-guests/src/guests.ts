@@ -24,6 +24,8 @@ export interface TestGuest {
   readonly needsPeer?: boolean;
   /** What the host must do while the guest runs, if anything. */
   readonly hostAction?: string;
+  /** For 'crash': what the hypervisor's crash message must say. */
+  readonly crashMessage?: RegExp;
 }
 
 const BOTH: readonly Layout[] = ['2level', 'pae'];
@@ -52,6 +54,14 @@ export const TEST_GUESTS: readonly TestGuest[] = [
     description: 'ud2 with no #UD handler registered: Xen crashes the domain',
     layouts: BOTH,
     expect: 'crash',
+    crashMessage: /unhandled trap 6/,
+  },
+  {
+    name: 'failsafe-unusable',
+    description: 'HYPERVISOR_iret to a frame that cannot be loaded and a failsafe callback that cannot be entered: Xen crashes the domain',
+    layouts: BOTH,
+    expect: 'crash',
+    crashMessage: /the failsafe callback itself/,
   },
   {
     name: 'priv',

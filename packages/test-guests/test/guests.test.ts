@@ -104,8 +104,8 @@ describe.each([...TEST_GUESTS, ...TOOL_GUESTS].flatMap((g) => g.layouts.map((lay
 );
 
 describe('table', () => {
-  it('has one crash guest (trap-unhandled), the rest power off', () => {
-    expect(TEST_GUESTS.filter((g) => g.expect === 'crash').map((g) => g.name)).toEqual(['trap-unhandled']);
+  it('has two crash guests (trap-unhandled, failsafe-unusable), the rest power off', () => {
+    expect(TEST_GUESTS.filter((g) => g.expect === 'crash').map((g) => g.name)).toEqual(['trap-unhandled', 'failsafe-unusable']);
   });
 
   it('fills the peer placeholders and refuses to run a peer guest without one', () => {
