@@ -5,7 +5,7 @@
  * leaves alone the calls that would soon kill it, so that it runs them all. A child that blocks
  * is killed after a while. The parent tallies how the children ended, then checks that the kernel
  * still works (a file written and read back, a fork and wait) and prints FUZZ-DONE.
- * Argument: the number of children (default 32). Build: gcc -m32 -static -nostdlib
+ * Arguments: the number of children (default 32), the first child's seed (default 1). Build: gcc -m32 -static -nostdlib
  * -ffreestanding -fno-pic -no-pie -O1 syscall-fuzz.c; with -DTRACE each child keeps fd 2 and
  * writes "seed nr a b c" (hex) before every call, to find the call behind a failure. */
 typedef unsigned int u32;
@@ -185,10 +185,11 @@ void main_c(u32 *sp)
     u32 argc = sp[0];
     const char **argv = (const char **)(sp + 1);
     u32 children = parse(argc > 1 ? argv[1] : 0, 32);
+    u32 first_seed = parse(argc > 2 ? argv[2] : 0, 1);
     u32 exited = 0, careful_done = 0, signalled = 0, timed_out = 0, by_signal[65] = { 0 };
     for (u32 c = 0; c < children; c++) {
         long pid = SC1(NR_fork, 0);
-        if (pid == 0) child(c + 1, c % 2 == 0);
+        if (pid == 0) child(first_seed + c, c % 2 == 0);
         if (pid < 0) {
             out("fuzz: fork failed\n");
             SC1(NR_exit, 1);
