@@ -15,7 +15,7 @@ import {
   XEN_PVCLOCK_GUEST_STOPPED,
   XEN_PVCLOCK_TSC_STABLE_BIT,
 } from './shared-info.js';
-import { MMU_UPDATE, MMUEXT_OP, MULTICALL_ENTRY, MmuCmd, MmuextCmd, Uvmf, VmAssist } from './mmu-ops.js';
+import { MMU_UPDATE, MMU_UPDATE_PREEMPTED, MMUEXT_OP, MULTICALL_ENTRY, MmuCmd, MmuextCmd, Uvmf, VmAssist } from './mmu-ops.js';
 import { BIND_PIRQ__WILL_SHARE, EVTCHN_STRUCTS, EvtchnOp, EvtchnStat, Virq } from './event-channel.js';
 import { TI_DPL_MASK, TI_SET_IF, TRAP_INFO } from './trap-info.js';
 import { SCHED_POLL, SCHED_REMOTE_SHUTDOWN, SCHED_SHUTDOWN, SchedOp, ShutdownReason } from './sched-ops.js';
@@ -71,7 +71,7 @@ export const CONSTANT_GROUPS: readonly ConstantGroup[] = [
     title: 'Time and events (2.5, 2.6)',
     values: { XEN_PVCLOCK_TSC_STABLE_BIT, XEN_PVCLOCK_GUEST_STOPPED, EVTCHN_2L_NR_CHANNELS },
   },
-  { title: 'mmu_update commands (2.8)', values: MmuCmd },
+  { title: 'mmu_update commands (2.8)', values: { ...MmuCmd, MMU_UPDATE_PREEMPTED } },
   { title: 'mmuext_op commands (2.8)', values: MmuextCmd },
   { title: 'update_va_mapping flags (2.8)', values: Uvmf },
   { title: 'vm_assist (2.8)', values: VmAssist },

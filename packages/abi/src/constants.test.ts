@@ -14,7 +14,7 @@ import {
   xenCr3ToPfn,
   xenPfnToCr3,
 } from './layout.js';
-import { MmuCmd, MmuextCmd, Uvmf } from './mmu-ops.js';
+import { MMU_UPDATE_PREEMPTED, MmuCmd, MmuextCmd, Uvmf } from './mmu-ops.js';
 import { EvtchnOp, Virq } from './event-channel.js';
 import { SchedOp, ShutdownReason } from './sched-ops.js';
 import { GnttabOp, Gntst, Gtf } from './grant-table.js';
@@ -96,6 +96,7 @@ describe('segments and layout (xen-abi.md §2.3, §2.0)', () => {
 describe('command numbers', () => {
   it('mmu (§2.8)', () => {
     expect(MmuCmd.MMU_PT_UPDATE_PRESERVE_AD).toBe(2);
+    expect(MMU_UPDATE_PREEMPTED).toBe(2 ** 31); // ~(~0U >> 1)
     expect(MmuextCmd.MMUEXT_PIN_L3_TABLE).toBe(2);
     expect(MmuextCmd.MMUEXT_NEW_BASEPTR).toBe(5);
     expect(MmuextCmd.MMUEXT_SET_LDT).toBe(13);

@@ -9,6 +9,13 @@ export const MmuCmd = {
   MMU_PT_UPDATE_NO_TRANSLATE: 3,
 } as const;
 
+/**
+ * Set in the count of a continued mmu_update or mmuext_op (xen.h: MMU_UPDATE_PREEMPTED,
+ * ~(~0U >> 1)): the rest of the count is what is left to do, and *done already holds the work
+ * done before the preemption.
+ */
+export const MMU_UPDATE_PREEMPTED = 0x80000000;
+
 /** mmuext_op commands (§2.8). */
 export const MmuextCmd = {
   MMUEXT_PIN_L1_TABLE: 0,

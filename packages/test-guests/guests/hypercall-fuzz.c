@@ -88,9 +88,23 @@ static bool excluded(uint32_t nr, const uint32_t *a)
     }
 }
 
+/* Entries of `size` bytes from `base` to the end of the scratch page. */
+static uint32_t scratch_room(uint32_t base, uint32_t size)
+{
+    return ((uint32_t)(scratch + SCRATCH_WORDS) - base) / size;
+}
+
 /* Makes the in-memory argument structures of an allowed call safe. */
 static void sanitize_memory(uint32_t nr, uint32_t *a)
 {
+    /* Xen goes through a batch entry by entry however long it is (preempting and continuing it):
+     * a batch in the scratch page must end there, or it would go on into our own state. */
+    bool in_scratch = a[0] >= (uint32_t)scratch && a[0] < (uint32_t)(scratch + SCRATCH_WORDS);
+    uint32_t entry_size = nr == __HYPERVISOR_mmu_update ? sizeof(struct mmu_update)
+                        : nr == __HYPERVISOR_mmuext_op ? sizeof(struct mmuext_op)
+                        : nr == __HYPERVISOR_multicall ? sizeof(struct multicall_entry) : 0;
+    if (in_scratch && entry_size && (a[1] & ~MMU_UPDATE_PREEMPTED) > scratch_room(a[0], entry_size))
+        a[1] = scratch_room(a[0], entry_size);
     if (nr == __HYPERVISOR_console_io && a[0] == CONSOLEIO_write) a[1] = 0;
     if (nr == __HYPERVISOR_sched_op && a[0] == SCHEDOP_poll) {
         /* struct sched_poll: force a short timeout (absolute ns; 1 = already expired). */

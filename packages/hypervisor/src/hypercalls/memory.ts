@@ -1,6 +1,6 @@
 // Page-table and descriptor-table hypercalls on top of @xen-ts/mmu: mmu_update, mmuext_op,
 // update_va_mapping(_otherdomain), set_gdt, update_descriptor (xen-abi.md §2.3, §2.8).
-import { MMU_UPDATE, MMUEXT_OP } from '@xen-ts/abi';
+import { Hypercall, MMU_UPDATE, MMU_UPDATE_PREEMPTED, MMUEXT_OP } from '@xen-ts/abi';
 import {
   mmuUpdate,
   mmuextOp,
@@ -12,10 +12,13 @@ import {
   type MmuUpdateReq,
   type MmuextOpReq,
 } from '@xen-ts/mmu';
+import { createContinuation, shouldPreempt } from './continuation.js';
 import { EFAULT, EINVAL, readGuest, writeGuest32, type HypercallArgs } from './hypercall.js';
 
-/** Largest batch taken in one call (Xen would preempt and continue; we bound the work instead). */
-const MAX_BATCH = 1 << 16;
+/** Entries read and validated between two preemption checks. */
+const CHUNK = 64;
+/** Largest batch inside a multicall, where only the multicall's own entries are preempted. */
+const MAX_BATCH_IN_MULTICALL = 1 << 16;
 const MU = MMU_UPDATE.fields;
 const MX = MMUEXT_OP.fields;
 
@@ -34,47 +37,111 @@ export function applyMmuActions(h: HypercallArgs, a: MmuActions, changedTables: 
   }
 }
 
-/** mmu_update(reqs, count, done*, foreigndom). */
-export function mmuUpdateCall(h: HypercallArgs): number {
-  const count = h.a2 >>> 0;
-  if (count > MAX_BATCH) return EINVAL;
-  const raw = readGuest(h, h.a1, count * MMU_UPDATE.size);
-  if (raw === null) return EFAULT;
-  const reqs: MmuUpdateReq[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = i * MMU_UPDATE.size;
-    reqs.push({ ptr: raw.getBigUint64(at + MU.ptr.offset, true), val: raw.getBigUint64(at + MU.val.offset, true) });
+/**
+ * The count and the work done so far of a batch hypercall: a continued call (count with
+ * MMU_UPDATE_PREEMPTED) finds the earlier progress in *done, as Xen's do_mmu_update does.
+ */
+function batchStart(h: HypercallArgs): { count: number; doneBefore: number } | number {
+  let count = h.a2 >>> 0;
+  let doneBefore = 0;
+  if ((count & MMU_UPDATE_PREEMPTED) !== 0) {
+    count = (count & ~MMU_UPDATE_PREEMPTED) >>> 0;
+    const pdone = h.a3 >>> 0;
+    const d = pdone === 0 ? null : readGuest(h, pdone, 4);
+    if (d !== null) doneBefore = d.getUint32(0, true);
   }
-  const r = mmuUpdate(h.xen.mmu, h.v.domain.id, reqs, h.a4 >>> 0);
-  h.xen.chargeMmu(h.p, r.done);
-  if (r.done > 0) h.xen.flushDomainTlbs(h.v.domain);
-  h.xen.trace.ptUpdates(h.p, h.v, r.done, r.rc);
-  const pdone = h.a3 >>> 0;
-  if (pdone !== 0 && !writeGuest32(h, pdone, r.done)) return EFAULT;
-  return r.rc;
+  if (h.inMulticall && count > MAX_BATCH_IN_MULTICALL) return EINVAL;
+  return { count, doneBefore };
 }
 
-/** mmuext_op(ops, count, done*, foreigndom). */
-export function mmuextOpCall(h: HypercallArgs): number {
-  const count = h.a2 >>> 0;
-  if (count > MAX_BATCH) return EINVAL;
-  const raw = readGuest(h, h.a1, count * MMUEXT_OP.size);
-  if (raw === null) return EFAULT;
-  const ops: MmuextOpReq[] = [];
-  for (let i = 0; i < count; i++) {
-    const at = i * MMUEXT_OP.size;
-    ops.push({
-      cmd: raw.getUint32(at + MX.cmd.offset, true),
-      arg1: raw.getUint32(at + MX.arg1.offset, true),
-      arg2: raw.getUint32(at + MX.arg2.offset, true),
-    });
-  }
-  const r = mmuextOp(h.xen.mmu, h.v.domain.id, ops, { vcpu: h.v.id, foreigndom: (h.a4 >>> 0) & 0xffff });
-  h.xen.chargeMmu(h.p, r.done);
-  applyMmuActions(h, r.actions, false);
+/** Adds this call's work to *done (Xen writes it on success, failure and preemption alike). */
+function reportDone(h: HypercallArgs, total: number): boolean {
   const pdone = h.a3 >>> 0;
-  if (pdone !== 0 && !writeGuest32(h, pdone, r.done)) return EFAULT;
-  return r.rc;
+  return pdone === 0 || writeGuest32(h, pdone, total >>> 0);
+}
+
+/**
+ * mmu_update(reqs, count, done*, foreigndom): entry by entry, stopping at the first refusal.
+ * Preempted between entries when the pCPU's time is up: continued with the rest of the array.
+ */
+export function mmuUpdateCall(h: HypercallArgs): number {
+  const start = batchStart(h);
+  if (typeof start === 'number') return start;
+  const { count, doneBefore } = start;
+  const base = h.a1 >>> 0;
+  const foreigndom = h.a4 >>> 0;
+  let i = 0;
+  let rc = 0;
+  while (i < count) {
+    if (i > 0 && shouldPreempt(h)) break;
+    const n = Math.min(CHUNK, count - i);
+    const raw = readGuest(h, base + i * MMU_UPDATE.size, n * MMU_UPDATE.size);
+    if (raw === null) {
+      rc = EFAULT;
+      break;
+    }
+    const reqs: MmuUpdateReq[] = [];
+    for (let k = 0; k < n; k++) {
+      const at = k * MMU_UPDATE.size;
+      reqs.push({ ptr: raw.getBigUint64(at + MU.ptr.offset, true), val: raw.getBigUint64(at + MU.val.offset, true) });
+    }
+    const r = mmuUpdate(h.xen.mmu, h.v.domain.id, reqs, foreigndom);
+    h.xen.chargeMmu(h.p, r.done);
+    i += r.done;
+    if (r.rc !== 0) {
+      rc = r.rc;
+      break;
+    }
+  }
+  if (i > 0) h.xen.flushDomainTlbs(h.v.domain);
+  h.xen.trace.ptUpdates(h.p, h.v, i, rc);
+  if (!reportDone(h, doneBefore + i)) return EFAULT;
+  if (rc === 0 && i < count) {
+    return createContinuation(h, Hypercall.mmu_update, [base + i * MMU_UPDATE.size, (count - i) | MMU_UPDATE_PREEMPTED, h.a3, h.a4]);
+  }
+  return rc;
+}
+
+/** mmuext_op(ops, count, done*, foreigndom): as mmu_update, each op's effects applied in order. */
+export function mmuextOpCall(h: HypercallArgs): number {
+  const start = batchStart(h);
+  if (typeof start === 'number') return start;
+  const { count, doneBefore } = start;
+  const base = h.a1 >>> 0;
+  const foreigndom = (h.a4 >>> 0) & 0xffff;
+  let i = 0;
+  let rc = 0;
+  while (i < count) {
+    if (i > 0 && shouldPreempt(h)) break;
+    const n = Math.min(CHUNK, count - i);
+    const raw = readGuest(h, base + i * MMUEXT_OP.size, n * MMUEXT_OP.size);
+    if (raw === null) {
+      rc = EFAULT;
+      break;
+    }
+    const ops: MmuextOpReq[] = [];
+    for (let k = 0; k < n; k++) {
+      const at = k * MMUEXT_OP.size;
+      ops.push({
+        cmd: raw.getUint32(at + MX.cmd.offset, true),
+        arg1: raw.getUint32(at + MX.arg1.offset, true),
+        arg2: raw.getUint32(at + MX.arg2.offset, true),
+      });
+    }
+    const r = mmuextOp(h.xen.mmu, h.v.domain.id, ops, { vcpu: h.v.id, foreigndom });
+    h.xen.chargeMmu(h.p, r.done);
+    applyMmuActions(h, r.actions, false);
+    i += r.done;
+    if (r.rc !== 0) {
+      rc = r.rc;
+      break;
+    }
+  }
+  if (!reportDone(h, doneBefore + i)) return EFAULT;
+  if (rc === 0 && i < count) {
+    return createContinuation(h, Hypercall.mmuext_op, [base + i * MMUEXT_OP.size, (count - i) | MMU_UPDATE_PREEMPTED, h.a3, h.a4]);
+  }
+  return rc;
 }
 
 /** update_va_mapping(va, pte_lo, pte_hi, flags). */

@@ -1,10 +1,10 @@
 // multicall(entries[], n): several hypercalls in one entry (xen-abi.md §2.8). Each entry is
-// {op, result, args[6]} (32 bytes on i386); the result goes back into the entry.
+// {op, result, args[6]} (32 bytes on i386); the result goes back into the entry. As Xen's
+// do_multicall, a long list is preempted between entries and continued with the rest.
 import { Hypercall, MULTICALL_ENTRY } from '@xen-ts/abi';
 import { EFAULT, EINVAL, ENOSYS, NO_RETURN, readGuest, writeGuest32, type HypercallArgs } from './hypercall.js';
 import { HYPERCALLS } from './table.js';
-
-const MAX_ENTRIES = 1024;
+import { createContinuation } from './continuation.js';
 const M = MULTICALL_ENTRY.fields;
 /** Byte offset of args[i] in an entry. */
 const arg = (i: number): number => M.args.offset + i * 4;
@@ -12,8 +12,11 @@ const arg = (i: number): number => M.args.offset + i * 4;
 export function multicall(h: HypercallArgs): number {
   const list = h.a1 >>> 0;
   const n = h.a2 >>> 0;
-  if (h.inMulticall || n > MAX_ENTRIES) return EINVAL;
+  if (h.inMulticall) return EINVAL;
   for (let i = 0; i < n; i++) {
+    if (i > 0 && h.xen.hypercallPreemptPending(h.p, h.v)) {
+      return createContinuation(h, Hypercall.multicall, [list + i * MULTICALL_ENTRY.size, n - i]);
+    }
     const entry = list + i * MULTICALL_ENTRY.size;
     const e = readGuest(h, entry, MULTICALL_ENTRY.size);
     if (e === null) return EFAULT;

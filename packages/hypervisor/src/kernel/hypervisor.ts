@@ -86,6 +86,8 @@ export class HypervisorStats {
   eventUpcalls = 0;
   contextSwitches = 0;
   hostErrors = 0;
+  /** Hypercalls preempted and continued (mmu_update, mmuext_op, multicall). */
+  continuations = 0;
   /** Hypervisor entries of every kind (hypercalls, exceptions, event checks). */
   get entries(): number {
     return this.hypercalls + this.exceptions.reduce((a, b) => a + b, 0) + this.eventChecks;
@@ -979,6 +981,14 @@ export class Hypervisor implements EventHost, GrantCheck {
 
   // ---- costs (simulated cycles charged for hypervisor work, DESIGN.md §3) ----------------------
 
+  /**
+   * Xen's hypercall_preempt_check for a hypercall running on `p` for `v`: the pCPU's time up to
+   * the next scheduling point is used, or an event upcall is waiting for the vCPU.
+   */
+  hypercallPreemptPending(p: Pcpu, v: Vcpu): boolean {
+    return this.pcpuNs(p) >= p.runUntilNs || this.upcallDeliverable(v);
+  }
+
   chargeEntry(p: Pcpu): void {
     p.cpu.extraCycles += this.cost.entry;
   }
@@ -1042,6 +1052,7 @@ export class Hypervisor implements EventHost, GrantCheck {
         }
         if (this.upcallDeliverable(v)) p.raiseEventCheck();
         const budget = Math.max(1, Math.ceil((end - this.pcpuNs(p)) * this.time.cyclesPerNs));
+        p.runUntilNs = end;
         const before = p.cpu.cycles;
         const why = p.cpu.run(budget);
         v.domain.cpuTimeNs += (p.cpu.cycles - before) * this.time.nsPerCycle;

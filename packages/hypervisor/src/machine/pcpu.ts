@@ -42,6 +42,8 @@ export class Pcpu {
   readonly cpu: Cpu;
   readonly frames: PcpuFrames;
   readonly stackTop: number;
+  /** Where the run loop wants this pCPU back (a timer, the quantum end): long hypercalls stop there. */
+  runUntilNs = Infinity;
   /** Set while `exitTo`'s IRET runs: still set at the next entry means that IRET faulted. */
   private exitIretFaulted = false;
   current: Vcpu | null = null;
