@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildKernel, writeCpio } from '../src/index.js';
 import { bootXenolinux } from './support/boot.js';
+import { buildStaticProgram } from './support/static-program.js';
 
 const PROBE_SOURCE = join(import.meta.dirname, 'fs-probe.c');
 const PANIC0 =
@@ -18,10 +19,7 @@ const PANIC0 =
 let probe = '';
 beforeAll(() => {
   buildKernel({ quiet: true });
-  const dir = mkdtempSync(join(tmpdir(), 'xenolinux-probe-'));
-  probe = join(dir, 'fs-probe');
-  execFileSync('gcc', ['-m32', '-static', '-nostdlib', '-ffreestanding', '-fno-pic', '-no-pie', '-O1',
-    '-fno-asynchronous-unwind-tables', '-Wl,--build-id=none', '-o', probe, PROBE_SOURCE]);
+  probe = buildStaticProgram(PROBE_SOURCE);
 });
 
 /** Whether this host runs i386 programs (a 64-bit kernel without IA32 emulation does not). */

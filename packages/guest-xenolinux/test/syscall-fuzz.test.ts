@@ -2,13 +2,12 @@
 // init and forks children that make random system calls with random arguments, pointers into
 // the kernel and the hypervisor hole among them. The kernel must survive all of it: no oops, no
 // panic but init's own exit at the end, no host exception, and afterwards files and fork work.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildKernel, writeCpio } from '../src/index.js';
 import { bootXenolinux } from './support/boot.js';
+import { buildStaticProgram } from './support/static-program.js';
 
 const FUZZ_SOURCE = join(import.meta.dirname, 'syscall-fuzz.c');
 const PANIC0 =
@@ -18,10 +17,7 @@ const PANIC0 =
 let fuzzer = new Uint8Array();
 beforeAll(() => {
   buildKernel({ quiet: true });
-  const out = join(mkdtempSync(join(tmpdir(), 'xenolinux-fuzz-')), 'syscall-fuzz');
-  execFileSync('gcc', ['-m32', '-static', '-nostdlib', '-ffreestanding', '-fno-pic', '-no-pie', '-O1',
-    '-fno-stack-protector', '-fno-asynchronous-unwind-tables', '-Wl,--build-id=none', '-o', out, FUZZ_SOURCE]);
-  fuzzer = new Uint8Array(readFileSync(out));
+  fuzzer = new Uint8Array(readFileSync(buildStaticProgram(FUZZ_SOURCE)));
 });
 
 describe('random system calls from hostile processes', () => {

@@ -61,31 +61,33 @@ function reportDone(h: HypercallArgs, total: number): boolean {
 }
 
 /**
- * mmu_update(reqs, count, done*, foreigndom): entry by entry, stopping at the first refusal.
- * Preempted between entries when the pCPU's time is up: continued with the rest of the array.
+ * Runs a batch hypercall (mmu_update, mmuext_op) entry by entry in chunks: `apply` decodes and
+ * carries out `n` entries read from `raw` and says how many it did and why it stopped. Stops at
+ * the first refusal; when the pCPU's time is up between chunks, *done gets the progress and the
+ * guest re-issues the call for the rest. `finish` sees the entries done by this call.
  */
-export function mmuUpdateCall(h: HypercallArgs): number {
+function runBatch(
+  h: HypercallArgs,
+  nr: number,
+  entrySize: number,
+  apply: (raw: DataView, n: number) => { done: number; rc: number },
+  finish?: (done: number, rc: number) => void,
+): number {
   const start = batchStart(h);
   if (typeof start === 'number') return start;
   const { count, doneBefore } = start;
   const base = h.a1 >>> 0;
-  const foreigndom = h.a4 >>> 0;
   let i = 0;
   let rc = 0;
   while (i < count) {
     if (i > 0 && shouldPreempt(h)) break;
     const n = Math.min(CHUNK, count - i);
-    const raw = readGuest(h, base + i * MMU_UPDATE.size, n * MMU_UPDATE.size);
+    const raw = readGuest(h, base + i * entrySize, n * entrySize);
     if (raw === null) {
       rc = EFAULT;
       break;
     }
-    const reqs: MmuUpdateReq[] = [];
-    for (let k = 0; k < n; k++) {
-      const at = k * MMU_UPDATE.size;
-      reqs.push({ ptr: raw.getBigUint64(at + MU.ptr.offset, true), val: raw.getBigUint64(at + MU.val.offset, true) });
-    }
-    const r = mmuUpdate(h.xen.mmu, h.v.domain.id, reqs, foreigndom);
+    const r = apply(raw, n);
     h.xen.chargeMmu(h.p, r.done);
     i += r.done;
     if (r.rc !== 0) {
@@ -93,32 +95,40 @@ export function mmuUpdateCall(h: HypercallArgs): number {
       break;
     }
   }
-  if (i > 0) h.xen.flushDomainTlbs(h.v.domain);
-  h.xen.trace.ptUpdates(h.p, h.v, i, rc);
+  finish?.(i, rc);
   if (!reportDone(h, doneBefore + i)) return EFAULT;
   if (rc === 0 && i < count) {
-    return createContinuation(h, Hypercall.mmu_update, [base + i * MMU_UPDATE.size, (count - i) | MMU_UPDATE_PREEMPTED, h.a3, h.a4]);
+    return createContinuation(h, nr, [base + i * entrySize, (count - i) | MMU_UPDATE_PREEMPTED, h.a3, h.a4]);
   }
   return rc;
 }
 
-/** mmuext_op(ops, count, done*, foreigndom): as mmu_update, each op's effects applied in order. */
+/** mmu_update(reqs, count, done*, foreigndom). */
+export function mmuUpdateCall(h: HypercallArgs): number {
+  const foreigndom = h.a4 >>> 0;
+  return runBatch(
+    h,
+    Hypercall.mmu_update,
+    MMU_UPDATE.size,
+    (raw, n) => {
+      const reqs: MmuUpdateReq[] = [];
+      for (let k = 0; k < n; k++) {
+        const at = k * MMU_UPDATE.size;
+        reqs.push({ ptr: raw.getBigUint64(at + MU.ptr.offset, true), val: raw.getBigUint64(at + MU.val.offset, true) });
+      }
+      return mmuUpdate(h.xen.mmu, h.v.domain.id, reqs, foreigndom);
+    },
+    (done, rc) => {
+      if (done > 0) h.xen.flushDomainTlbs(h.v.domain);
+      h.xen.trace.ptUpdates(h.p, h.v, done, rc);
+    },
+  );
+}
+
+/** mmuext_op(ops, count, done*, foreigndom): each chunk's effects (flushes, base pointer) applied in order. */
 export function mmuextOpCall(h: HypercallArgs): number {
-  const start = batchStart(h);
-  if (typeof start === 'number') return start;
-  const { count, doneBefore } = start;
-  const base = h.a1 >>> 0;
   const foreigndom = (h.a4 >>> 0) & 0xffff;
-  let i = 0;
-  let rc = 0;
-  while (i < count) {
-    if (i > 0 && shouldPreempt(h)) break;
-    const n = Math.min(CHUNK, count - i);
-    const raw = readGuest(h, base + i * MMUEXT_OP.size, n * MMUEXT_OP.size);
-    if (raw === null) {
-      rc = EFAULT;
-      break;
-    }
+  return runBatch(h, Hypercall.mmuext_op, MMUEXT_OP.size, (raw, n) => {
     const ops: MmuextOpReq[] = [];
     for (let k = 0; k < n; k++) {
       const at = k * MMUEXT_OP.size;
@@ -129,19 +139,9 @@ export function mmuextOpCall(h: HypercallArgs): number {
       });
     }
     const r = mmuextOp(h.xen.mmu, h.v.domain.id, ops, { vcpu: h.v.id, foreigndom });
-    h.xen.chargeMmu(h.p, r.done);
     applyMmuActions(h, r.actions, false);
-    i += r.done;
-    if (r.rc !== 0) {
-      rc = r.rc;
-      break;
-    }
-  }
-  if (!reportDone(h, doneBefore + i)) return EFAULT;
-  if (rc === 0 && i < count) {
-    return createContinuation(h, Hypercall.mmuext_op, [base + i * MMUEXT_OP.size, (count - i) | MMU_UPDATE_PREEMPTED, h.a3, h.a4]);
-  }
-  return rc;
+    return r;
+  });
 }
 
 /** update_va_mapping(va, pte_lo, pte_hi, flags). */
