@@ -62,6 +62,13 @@ struct task {
     uint64_t tls[3];
     uint32_t clear_child_tid;
     uint32_t umask;
+    /* itimer.c: interval timers (ns; value 0 = disarmed) and CPU time in ticks. Not inherited
+     * by fork, kept across execve (POSIX). */
+    uint64_t it_real_expires, it_real_interval;   /* on the monotonic clock */
+    uint64_t it_virt_left, it_virt_interval;      /* user time */
+    uint64_t it_prof_left, it_prof_interval;      /* user + system time */
+    uint32_t it_fired;                            /* signals a tick owes: bit 0 SIGVTALRM, 1 SIGPROF */
+    uint32_t utime, stime, cutime, cstime;        /* ticks; c* = reaped children's */
 };
 extern struct task *current;
 
@@ -99,6 +106,14 @@ void finish_task_switch(void);
 void sched_idle_wait(void);
 /* The return-to-user work (entry.S): preemption at the end of a time slice, signal delivery. */
 void exit_to_user(struct pt_regs *regs);
+/* itimer.c: one timer tick for the current task (from the port's timer interrupt), and the
+ * timers' signals, sent from task context once per tick. */
+void account_tick(bool user);
+void itimers_run(void);
+/* A reaped child's CPU time goes to its parent's children times. */
+void account_reaped_child(struct task *parent, const struct task *child);
+/* Writes ru_utime and ru_stime of a struct rusage (the first four words) from ticks. */
+void fill_rusage_times(uint32_t *ru, uint32_t utime, uint32_t stime);
 
 /* fork.c */
 void schedule_tail(void);

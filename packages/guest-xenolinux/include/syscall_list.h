@@ -9,6 +9,8 @@ X(clock_gettime) X(clock_getres) X(openat) X(fstatat64) X(set_robust_list) X(dup
 X(getrandom) X(statx) X(clock_gettime64) X(clock_getres64) X(chdir) X(setpgid) X(faccessat)
 X(readlinkat) X(sysinfo) X(kill) X(tgkill) X(rt_sigreturn) X(sigreturn) X(sched_yield)
 X(pause) X(execve)
+/* interval timers and CPU time (itimer.c) */
+X(alarm) X(setitimer) X(getitimer) X(times) X(getrusage)
 /* file system (sys_fs.c) */
 X(pread64) X(pwrite64) X(fchdir) X(ftruncate) X(ftruncate64) X(truncate) X(truncate64) X(mkdir)
 X(mkdirat) X(mknod) X(mknodat) X(symlink) X(symlinkat) X(unlink) X(rmdir) X(unlinkat) X(rename)

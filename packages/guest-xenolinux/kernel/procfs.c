@@ -154,8 +154,9 @@ static int gen_stat(struct inode *i, char *buf, size_t cap)
     uint32_t vsize, rss;
     task_mem(t, &vsize, &rss);
     return fmt(buf, cap,
-               "%d (%s) %c %d %d %d 1281 %d 4194560 0 0 0 0 0 0 0 0 20 0 1 0 0 %u %u 4294967295 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
-               t->pid, t->comm, task_state(t), t->ppid, task_pgid(t), task_sid(t), tty_foreground_pgrp(), (unsigned)vsize, (unsigned)rss);
+               "%d (%s) %c %d %d %d 1281 %d 4194560 0 0 0 0 %u %u %u %u 20 0 1 0 0 %u %u 4294967295 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+               t->pid, t->comm, task_state(t), t->ppid, task_pgid(t), task_sid(t), tty_foreground_pgrp(), (unsigned)t->utime,
+               (unsigned)t->stime, (unsigned)t->cutime, (unsigned)t->cstime, (unsigned)vsize, (unsigned)rss);
 }
 
 static int gen_status(struct inode *i, char *buf, size_t cap)

@@ -110,6 +110,7 @@ static void tick_wakeups(void)
 {
     if (jiffies == last_tick_wake) return;
     last_tick_wake = jiffies;
+    itimers_run();
     for (int i = 0; i < MAX_TASKS; i++) {
         struct task *t = task_table[i];
         if (t && t->state == TASK_SLEEPING && t->tick_wake) wake_task(t);

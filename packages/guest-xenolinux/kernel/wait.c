@@ -101,12 +101,17 @@ static long do_wait(int32_t pid, uint32_t ustatus, uint32_t options, uint32_t ur
             else continue;
             if (ustatus && copy_to_user((void *)ustatus, &status, 4)) return -EFAULT;
             if (urusage) {
-                uint8_t ru[RUSAGE_SIZE];
+                /* The child's times and those of the children it reaped (getrusage RUSAGE_BOTH). */
+                uint32_t ru[RUSAGE_SIZE / 4];
                 memset(ru, 0, sizeof(ru));
+                fill_rusage_times(ru, c->utime + c->cutime, c->stime + c->cstime);
                 if (copy_to_user((void *)urusage, ru, sizeof(ru))) return -EFAULT;
             }
             int cpid = c->pid;
-            if (c->state == TASK_ZOMBIE) task_free(c);
+            if (c->state == TASK_ZOMBIE) {
+                account_reaped_child(current, c);
+                task_free(c);
+            }
             else c->stop_report = 0;
             return cpid;
         }

@@ -104,7 +104,7 @@ failsafe_callback:
 /* Going back to user mode: the work Linux does on its exit path (preemption at the end of the
  * time slice, signal delivery) in exit_to_user, with events still masked. */
 ret_from_exception:
-        testb   $3, PT_CS_OFF(%esp)
+        testb   $2, PT_CS_OFF(%esp)     /* RPL 3, not the kernel's 1: `testb $3` would take both */
         jz      restore_all
         pushl   %esp
         call    exit_to_user
@@ -171,7 +171,7 @@ restore_all:
         POP_SEG(%fs)
         POP_SEG(%gs)
         addl    $8, %esp                /* vector, error code: ESP is at the IRET frame */
-        testb   $3, 4(%esp)             /* CS: to ring 1 */
+        testb   $2, 4(%esp)             /* CS RPL 1: to the kernel */
         jz      2f
         testl   $0x200, 8(%esp)         /* EFLAGS.IF clear: events stay masked */
         jz      2f

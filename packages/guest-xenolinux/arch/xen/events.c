@@ -63,8 +63,12 @@ void xen_irq_enable(void)
     if (v->evtchn_upcall_pending) _hypercall2(17, 0, 0); /* xen_version(XENVER_version) */
 }
 
+/* The frame the current upcall interrupted (Linux's get_irq_regs), for the timer's accounting. */
+struct pt_regs *xen_irq_regs;
+
 void do_hypervisor_callback(struct pt_regs *regs)
 {
+    xen_irq_regs = regs;
     struct vcpu_info *v = this_vcpu();
     struct shared_info *s = HYPERVISOR_shared_info;
     while (v->evtchn_upcall_pending) {
@@ -82,7 +86,6 @@ void do_hypervisor_callback(struct pt_regs *regs)
             }
         }
     }
-    (void)regs;
 }
 
 void arch_local_irq_disable(void) { xen_irq_disable(); }

@@ -84,8 +84,11 @@ void arch_idle(void)
     /* Xen runs a vCPU's periodic timer only while the vCPU runs: before blocking, ask for the next
      * tick with a one-shot timer (as Linux's Xen clockevent does), so jiffies — and with them
      * sleeps and poll timeouts — keep moving while the CPU idles. */
+    extern bool xen_idling;
     HYPERVISOR_set_timer_op(arch_monotonic_ns() + TICK_NS);
+    xen_idling = true;
     HYPERVISOR_sched_op(SCHEDOP_block, 0);
     xen_irq_enable();
     xen_irq_disable();
+    xen_idling = false;
 }

@@ -3,6 +3,8 @@
  * the wall clock is shared_info.wc_sec/wc_nsec (the boot epoch) plus system time. VIRQ_TIMER
  * (Xen's 10 ms periodic timer) drives jiffies. */
 #include "xen-arch.h"
+#include "ptrace.h"
+#include "sched.h"
 
 volatile uint64_t jiffies;
 
@@ -53,10 +55,15 @@ void arch_wallclock(uint64_t *sec, uint32_t *nsec)
     *nsec = (uint32_t)(now % 1000000000u);
 }
 
+/* Set while the CPU sleeps in arch_idle: a tick then belongs to no task. */
+bool xen_idling;
+extern struct pt_regs *xen_irq_regs;
+
 static void timer_interrupt(uint32_t port)
 {
     (void)port;
     jiffies++;
+    if (!xen_idling) account_tick(xen_irq_regs && user_mode(xen_irq_regs));
 }
 
 void xen_time_init(void)

@@ -1,0 +1,171 @@
+/* itimer-probe.c: a static i386 program (no libc: int 0x80 system calls) that exercises alarm,
+ * setitimer/getitimer (ITIMER_REAL, ITIMER_VIRTUAL, ITIMER_PROF), times, getrusage and wait4's
+ * rusage, and prints only what does not depend on the speed of the machine: return values,
+ * which signals arrived, and whether CPU time was counted at all. The test runs it natively and
+ * as init on XenoLinux and compares the two outputs.
+ * Build: gcc -m32 -static -nostdlib -ffreestanding -fno-pic -no-pie -O1 itimer-probe.c */
+typedef unsigned int u32;
+
+enum {
+    NR_exit = 1, NR_fork = 2, NR_write = 4, NR_pause = 29, NR_alarm = 27, NR_times = 43, NR_getrusage = 77,
+    NR_setitimer = 104, NR_getitimer = 105, NR_wait4 = 114, NR_rt_sigreturn = 173, NR_rt_sigaction = 174,
+};
+#define SIGALRM 14
+#define SIGVTALRM 26
+#define SIGPROF 27
+#define SA_SIGINFO 4
+#define SA_RESTORER 0x04000000
+#define ITIMER_REAL 0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF 2
+
+static long sc(long n, long a, long b, long c, long d)
+{
+    long r;
+    __asm__ volatile("int $0x80" : "=a"(r) : "a"(n), "b"(a), "c"(b), "d"(c), "S"(d) : "memory");
+    return r;
+}
+
+static void out(const char *s)
+{
+    int n = 0;
+    while (s[n]) n++;
+    sc(NR_write, 1, (long)s, n, 0);
+}
+
+static void out_num(long v)
+{
+    char b[16];
+    int i = 15, neg = v < 0;
+    u32 u = neg ? (u32)-v : (u32)v;
+    b[i] = 0;
+    do b[--i] = '0' + u % 10; while (u /= 10);
+    if (neg) b[--i] = '-';
+    out(b + i);
+}
+
+static void line(const char *what, long v)
+{
+    out(what);
+    out(": ");
+    out_num(v);
+    out("\n");
+}
+
+extern void restorer(void);
+__asm__(".text\nrestorer:\n\tmov $173, %eax\n\tint $0x80\n");
+
+static volatile int hits[32];
+static void handler(int sig) { hits[sig]++; }
+
+static long on_signal(int sig)
+{
+    u32 act[5] = { (u32)handler, SA_SIGINFO | SA_RESTORER, (u32)restorer, 0, 0 };
+    return sc(NR_rt_sigaction, sig, (long)act, 0, 8);
+}
+
+struct itimerval { int interval_sec, interval_usec, value_sec, value_usec; };
+
+static long set_timer(int which, int value_us, int interval_us, struct itimerval *old)
+{
+    struct itimerval v = { interval_us / 1000000, interval_us % 1000000, value_us / 1000000, value_us % 1000000 };
+    return sc(NR_setitimer, which, (long)&v, (long)old, 0);
+}
+
+/* Spins in user mode until `sig` has arrived `n` times. */
+static void spin_until(int sig, int n)
+{
+    while (hits[sig] < n) __asm__ volatile("" ::: "memory");
+}
+
+void main_c(void)
+{
+    struct itimerval cur;
+    u32 tms[4];
+
+    line("alarm(5) first", sc(NR_alarm, 5, 0, 0, 0));
+    line("alarm(0) after alarm(5)", sc(NR_alarm, 0, 0, 0, 0));
+    line("getitimer bad which", sc(NR_getitimer, 7, (long)&cur, 0, 0));
+    line("setitimer bad which", set_timer(3, 1000, 0, 0));
+    {
+        struct itimerval bad = { 0, 0, 1, 1000000 };
+        line("setitimer usec 1000000", sc(NR_setitimer, ITIMER_REAL, (long)&bad, 0, 0));
+    }
+    line("setitimer real 2.5 s, interval 0.25 s", set_timer(ITIMER_REAL, 2500000, 250000, 0));
+    line("getitimer real", sc(NR_getitimer, ITIMER_REAL, (long)&cur, 0, 0));
+    line("  value seconds", cur.value_sec);
+    line("  interval", cur.interval_sec * 1000000 + cur.interval_usec);
+    struct itimerval old;
+    line("disarm, old value returned", set_timer(ITIMER_REAL, 0, 0, &old));
+    line("  old interval", old.interval_sec * 1000000 + old.interval_usec);
+    line("getitimer real after disarm", sc(NR_getitimer, ITIMER_REAL, (long)&cur, 0, 0));
+    line("  value", cur.value_sec * 1000000 + cur.value_usec);
+    line("getitimer to a bad pointer", sc(NR_getitimer, ITIMER_REAL, 0x10, 0, 0));
+
+    /* ITIMER_REAL wakes pause() with SIGALRM. */
+    on_signal(SIGALRM);
+    set_timer(ITIMER_REAL, 30000, 0, 0);
+    line("pause until SIGALRM", sc(NR_pause, 0, 0, 0, 0));
+    line("  SIGALRM handled", hits[SIGALRM]);
+    /* A periodic one, three times. */
+    set_timer(ITIMER_REAL, 20000, 20000, 0);
+    while (hits[SIGALRM] < 4) sc(NR_pause, 0, 0, 0, 0);
+    set_timer(ITIMER_REAL, 0, 0, 0);
+    line("periodic SIGALRM, handled in all", hits[SIGALRM]);
+
+    /* CPU-time timers need CPU time: spin. */
+    on_signal(SIGVTALRM);
+    line("setitimer virtual 20 ms, interval 20 ms", set_timer(ITIMER_VIRTUAL, 20000, 20000, 0));
+    spin_until(SIGVTALRM, 3);
+    set_timer(ITIMER_VIRTUAL, 0, 0, 0);
+    line("SIGVTALRM handled", hits[SIGVTALRM]);
+    on_signal(SIGPROF);
+    line("setitimer prof 20 ms", set_timer(ITIMER_PROF, 20000, 0, 0));
+    spin_until(SIGPROF, 1);
+    line("SIGPROF handled", hits[SIGPROF]);
+    line("getitimer prof after it fired", sc(NR_getitimer, ITIMER_PROF, (long)&cur, 0, 0));
+    line("  value", cur.value_sec * 1000000 + cur.value_usec);
+
+    long ticks = sc(NR_times, (long)tms, 0, 0, 0);
+    line("times: user time counted", tms[0] > 0);
+    line("times: returns a clock", ticks != 0);
+
+    /* A child: alarms are not inherited; its CPU time reaches the parent when it is reaped. */
+    sc(NR_alarm, 100, 0, 0, 0);
+    long pid = sc(NR_fork, 0, 0, 0, 0);
+    if (pid == 0) {
+        long inherited = sc(NR_alarm, 0, 0, 0, 0);
+        on_signal(SIGVTALRM);
+        hits[SIGVTALRM] = 0;
+        set_timer(ITIMER_VIRTUAL, 30000, 0, 0);
+        spin_until(SIGVTALRM, 1);
+        sc(NR_exit, inherited == 0 ? 0 : 1, 0, 0, 0);
+    }
+    int status = -1;
+    u32 ru[18];
+    line("wait4 the child", sc(NR_wait4, pid, (long)&status, 0, (long)ru) == pid);
+    line("  child exit status (0: no alarm inherited)", status >> 8);
+    line("  rusage user time counted", ru[0] > 0 || ru[1] > 0);
+    sc(NR_times, (long)tms, 0, 0, 0);
+    line("times: children's user time counted", tms[2] > 0);
+    u32 self[18], kids[18];
+    line("getrusage self", sc(NR_getrusage, 0, (long)self, 0, 0));
+    line("getrusage children", sc(NR_getrusage, -1, (long)kids, 0, 0));
+    line("  children user time counted", kids[0] > 0 || kids[1] > 0);
+    line("getrusage bad who", sc(NR_getrusage, 5, (long)kids, 0, 0));
+    line("alarm(0) returns what is left of 100 s", sc(NR_alarm, 0, 0, 0, 0));
+
+    /* The default action of SIGALRM ends the process. */
+    pid = sc(NR_fork, 0, 0, 0, 0);
+    if (pid == 0) {
+        set_timer(ITIMER_REAL, 10000, 0, 0);
+        u32 dfl[5] = { 0, 0, 0, 0, 0 };
+        sc(NR_rt_sigaction, SIGALRM, (long)dfl, 0, 8);
+        for (;;) sc(NR_pause, 0, 0, 0, 0);
+    }
+    sc(NR_wait4, pid, (long)&status, 0, 0);
+    line("child killed by signal", status & 0x7f);
+    sc(NR_exit, 0, 0, 0, 0);
+}
+
+__asm__(".globl _start\n_start:\n\tand $-16, %esp\n\tcall main_c\n\thlt\n");
