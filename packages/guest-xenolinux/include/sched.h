@@ -69,6 +69,8 @@ struct task {
     uint64_t it_prof_left, it_prof_interval;      /* user + system time */
     uint32_t it_fired;                            /* signals a tick owes: bit 0 SIGVTALRM, 1 SIGPROF */
     uint32_t utime, stime, cutime, cstime;        /* ticks; c* = reaped children's */
+    /* sigaltstack.c: the alternate signal stack (size 0 = none); inherited by fork, not exec. */
+    uint32_t sas_ss_sp, sas_ss_size, sas_ss_flags;
 };
 extern struct task *current;
 
@@ -114,6 +116,13 @@ void itimers_run(void);
 void account_reaped_child(struct task *parent, const struct task *child);
 /* Writes ru_utime and ru_stime of a struct rusage (the first four words) from ticks. */
 void fill_rusage_times(uint32_t *ru, uint32_t utime, uint32_t stime);
+/* sigaltstack.c: where a signal frame of `size` bytes goes for a handler with `flags` (SA_ONSTACK
+ * switches to the alternate stack unless already on it); 0 when it would overflow that stack. */
+uint32_t signal_stack_top(uint32_t sp, uint32_t flags, uint32_t size);
+/* The stack_t a ucontext records: the alternate stack and whether `sp` was on it. */
+void altstack_save(uint32_t sp, uint32_t *ss_sp, int32_t *ss_flags, uint32_t *ss_size);
+/* rt_sigreturn puts back the alternate stack the frame recorded (errors ignored, as Linux). */
+void altstack_restore(uint32_t sp, uint32_t ss_sp, int32_t ss_flags, uint32_t ss_size);
 
 /* fork.c */
 void schedule_tail(void);

@@ -19,4 +19,4 @@ X(fchown32) X(chown16) X(lchown16) X(fchown16) X(fchownat) X(utimensat) X(utimen
 X(sync) X(fsync) X(statfs64) X(fstatfs64) X(faccessat2)
 X(poll) X(ppoll) X(ppoll_time64) X(newselect) X(pselect6) X(pselect6_time64)
 /* processes, signals, pipes */
-X(fork) X(vfork) X(clone) X(wait4) X(waitpid) X(pipe) X(pipe2) X(tkill) X(rt_sigsuspend) X(rt_sigpending)
+X(fork) X(vfork) X(clone) X(wait4) X(waitpid) X(waitid) X(pipe) X(pipe2) X(tkill) X(rt_sigsuspend) X(rt_sigpending)

@@ -204,6 +204,7 @@ int do_execve(const char *path, char *const argv[], char *const envp[])
     for (int i = 0; i < 3; i++) current->tls[i] = 0, arch_set_tls_desc(i, 0);
     for (int i = 0; i < _NSIG; i++)  /* caught signals revert to default; ignored stay ignored */
         if (current->sigactions[i].handler > 1) memset(&current->sigactions[i], 0, sizeof(current->sigactions[i]));
+    current->sas_ss_sp = current->sas_ss_size = current->sas_ss_flags = 0; /* the old stack is gone */
     fd_close_on_exec();
     arch_init_user_regs(current->regs, eh->e_entry, sp);
     return 0;

@@ -66,6 +66,9 @@ static long do_fork(uint32_t flags, uint32_t newsp, uint32_t parent_tid, uint32_
     t->sigmask = p->sigmask;
     memcpy(t->tls, p->tls, sizeof(t->tls));
     t->umask = p->umask;
+    t->sas_ss_sp = p->sas_ss_sp;
+    t->sas_ss_size = p->sas_ss_size;
+    t->sas_ss_flags = p->sas_ss_flags;
     if (flags & CLONE_CHILD_SETTID) t->set_child_tid = child_tid;
     if (flags & CLONE_CHILD_CLEARTID) t->clear_child_tid = child_tid;
     *t->regs = *p->regs;

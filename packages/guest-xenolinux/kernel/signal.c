@@ -69,11 +69,14 @@ void force_signal(int sig)
     deliver(current, sig, true);
 }
 
-/* Linux's get_sigframe: below the interrupted stack, and 16-byte aligned so that the handler
- * sees (ESP + 4) % 16 == 0 on entry, as after a call. */
-static uint32_t frame_address(struct pt_regs *regs, size_t size)
+/* Linux's get_sigframe: below the interrupted stack (or at the top of the alternate one), and
+ * 16-byte aligned so that the handler sees (ESP + 4) % 16 == 0 on entry, as after a call.
+ * 0 when the frame would run off the alternate stack. */
+static uint32_t frame_address(struct pt_regs *regs, struct k_sigaction *ka, size_t size)
 {
-    uint32_t sp = regs->esp - size;
+    uint32_t top = signal_stack_top(regs->esp, ka->flags, size);
+    if (!top) return 0;
+    uint32_t sp = top - size;
     return ((sp + 4) & ~15u) - 4;
 }
 
@@ -116,13 +119,14 @@ static int setup_frame(int sig, struct k_sigaction *ka, struct pt_regs *regs, ui
     if (ka->flags & SA_SIGINFO) {
         struct rt_sigframe f;
         memset(&f, 0, sizeof(f));
-        uint32_t at = frame_address(regs, sizeof(f));
+        uint32_t at = frame_address(regs, ka, sizeof(f));
+        if (!at) return -EFAULT;
         f.sig = sig;
         f.pinfo = at + __builtin_offsetof(struct rt_sigframe, info);
         f.puc = at + __builtin_offsetof(struct rt_sigframe, uc);
         f.info.si_signo = sig;
         f.info.si_code = 0;   /* SI_USER */
-        f.uc.ss_flags = 2;    /* SS_DISABLE: no alternate stack */
+        altstack_save(regs->esp, &f.uc.ss_sp, &f.uc.ss_flags, &f.uc.ss_size);
         fill_sigcontext(&f.uc.mcontext, regs, oldmask, at + __builtin_offsetof(struct rt_sigframe, fpu));
         save_fpu(&f.fpu);
         f.uc.sigmask = oldmask;
@@ -138,7 +142,8 @@ static int setup_frame(int sig, struct k_sigaction *ka, struct pt_regs *regs, ui
     } else {
         struct sigframe f;
         memset(&f, 0, sizeof(f));
-        uint32_t at = frame_address(regs, sizeof(f));
+        uint32_t at = frame_address(regs, ka, sizeof(f));
+        if (!at) return -EFAULT;
         f.sig = sig;
         fill_sigcontext(&f.sc, regs, oldmask, at + __builtin_offsetof(struct sigframe, fpu));
         save_fpu(&f.fpu);

@@ -51,15 +51,6 @@ SYSCALL(rt_sigprocmask)
     return 0;
 }
 
-SYSCALL(sigaltstack)
-{
-    if (a2) {
-        uint32_t ss[3] = { 0, 2 /* SS_DISABLE */, 0 };
-        if (copy_to_user((void *)a2, ss, sizeof(ss))) return -EFAULT;
-    }
-    return 0; /* recorded with delivery (signal milestone) */
-}
-
 SYSCALL(kill)
 {
     int32_t pid = (int32_t)a1;
@@ -127,7 +118,9 @@ SYSCALL(rt_sigreturn)
     struct rt_sigframe f;
     /* The handler's `ret` popped pretcode. */
     if (copy_from_user(&f, (const void *)(current->regs->esp - 4), sizeof(f))) do_exit(SIGSEGV);
-    return restore_sigcontext(&f.uc.mcontext, f.uc.sigmask);
+    long rc = restore_sigcontext(&f.uc.mcontext, f.uc.sigmask);
+    altstack_restore(current->regs->esp, f.uc.ss_sp, f.uc.ss_flags, f.uc.ss_size);
+    return rc;
 }
 SYSCALL(sigreturn)
 {

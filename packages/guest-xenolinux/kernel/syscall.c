@@ -26,7 +26,7 @@ static const syscall_fn table[NR_SYSCALLS] = {
     [244] = sys_get_thread_area, [252] = sys_exit_group, [258] = sys_set_tid_address,
     [265] = sys_clock_gettime, [266] = sys_clock_getres, [270] = sys_tgkill, [295] = sys_openat,
     [300] = sys_fstatat64, [305] = sys_readlinkat, [307] = sys_faccessat, [311] = sys_set_robust_list,
-    [27] = sys_alarm, [43] = sys_times, [77] = sys_getrusage, [104] = sys_setitimer, [105] = sys_getitimer,
+    [27] = sys_alarm, [43] = sys_times, [77] = sys_getrusage, [104] = sys_setitimer, [105] = sys_getitimer, [284] = sys_waitid,
     [330] = sys_dup3, [340] = sys_prlimit64, [355] = sys_getrandom, [383] = sys_statx,
     [403] = sys_clock_gettime64, [406] = sys_clock_getres64,
     /* processes, signals, pipes (fork.c, wait.c, sys_signal.c, pipe.c) */

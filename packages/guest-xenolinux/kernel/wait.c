@@ -1,6 +1,6 @@
 /* wait.c: the end of a process (exit, zombies, reparenting to init, SIGCHLD) and the parent's
- * side (wait4/waitpid with Linux's status encoding: exit code << 8, the terminating signal,
- * (stop signal << 8) | 0x7f for a stopped child, 0xffff for a continued one). */
+ * side (wait4/waitpid with Linux's status encoding — exit code << 8, the terminating signal,
+ * (stop signal << 8) | 0x7f for a stopped child, 0xffff for a continued one — and waitid). */
 #include "kernel.h"
 #include "arch.h"
 #include "sched.h"
@@ -8,7 +8,10 @@
 
 #define WNOHANG 1
 #define WUNTRACED 2
+#define WSTOPPED WUNTRACED
+#define WEXITED 4
 #define WCONTINUED 8
+#define WNOWAIT 0x01000000
 #define __WNOTHREAD 0x20000000
 #define __WALL 0x40000000
 #define __WCLONE 0x80000000
@@ -84,42 +87,108 @@ static bool wait_matches(struct task *c, int32_t pid)
     return c->pgid == -pid;
 }
 
-static long do_wait(int32_t pid, uint32_t ustatus, uint32_t options, uint32_t urusage)
+/* Finds a child matching `pid` (wait4's encoding) in a state `options` asks for, with its wait
+ * status; sleeps until there is one unless WNOHANG (then 0). */
+static long find_waitable(int32_t pid, uint32_t options, struct task **found, int *status)
 {
-    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)) return -EINVAL;
     for (;;) {
         bool any = false;
         for (int i = 0; i < MAX_TASKS; i++) {
             struct task *c = task_table[i];
             if (!c || c->ppid != current->pid || c == current || !wait_matches(c, pid)) continue;
             any = true;
-            int status;
-            if (c->state == TASK_ZOMBIE) status = c->exit_status;
-            else if (c->stop_report && (((c->stop_report & 0xff) == 0x7f && (options & WUNTRACED)) ||
-                                        (c->stop_report == 0xffff && (options & WCONTINUED))))
-                status = c->stop_report;
-            else continue;
-            if (ustatus && copy_to_user((void *)ustatus, &status, 4)) return -EFAULT;
-            if (urusage) {
-                /* The child's times and those of the children it reaped (getrusage RUSAGE_BOTH). */
-                uint32_t ru[RUSAGE_SIZE / 4];
-                memset(ru, 0, sizeof(ru));
-                fill_rusage_times(ru, c->utime + c->cutime, c->stime + c->cstime);
-                if (copy_to_user((void *)urusage, ru, sizeof(ru))) return -EFAULT;
-            }
-            int cpid = c->pid;
             if (c->state == TASK_ZOMBIE) {
-                account_reaped_child(current, c);
-                task_free(c);
+                if (!(options & WEXITED)) continue;
+                *status = c->exit_status;
+            } else if (c->stop_report && (((c->stop_report & 0xff) == 0x7f && (options & WUNTRACED)) ||
+                                          (c->stop_report == 0xffff && (options & WCONTINUED)))) {
+                *status = c->stop_report;
+            } else {
+                continue;
             }
-            else c->stop_report = 0;
-            return cpid;
+            *found = c;
+            return c->pid;
         }
         if (!any) return -ECHILD;
         if (options & WNOHANG) return 0;
         if (signal_pending()) return -ERESTARTSYS;
         sleep_on(current);
     }
+}
+
+/* The child's times and those of the children it reaped (getrusage RUSAGE_BOTH). */
+static int put_rusage(uint32_t urusage, const struct task *c)
+{
+    uint32_t ru[RUSAGE_SIZE / 4];
+    memset(ru, 0, sizeof(ru));
+    fill_rusage_times(ru, c->utime + c->cutime, c->stime + c->cstime);
+    return copy_to_user((void *)urusage, ru, sizeof(ru));
+}
+
+/* What the parent takes away: a zombie is reaped, a stop or continue report consumed. */
+static void consume(struct task *c)
+{
+    if (c->state == TASK_ZOMBIE) {
+        account_reaped_child(current, c);
+        task_free(c);
+    } else {
+        c->stop_report = 0;
+    }
+}
+
+static long do_wait(int32_t pid, uint32_t ustatus, uint32_t options, uint32_t urusage)
+{
+    if (options & ~(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD | __WALL | __WCLONE)) return -EINVAL;
+    struct task *c;
+    int status;
+    long rc = find_waitable(pid, options | WEXITED, &c, &status);
+    if (rc <= 0) return rc;
+    if (ustatus && copy_to_user((void *)ustatus, &status, 4)) return -EFAULT;
+    if (urusage && put_rusage(urusage, c)) return -EFAULT;
+    consume(c);
+    return rc;
+}
+
+/* waitid(idtype, id, infop, options, rusage): the same children, reported as a siginfo_t
+ * (si_signo SIGCHLD, si_code CLD_*, si_pid, si_uid, si_status); WNOWAIT leaves the child
+ * waitable. Like Linux, only those fields of *infop are written, zeros when WNOHANG found none. */
+#define P_ALL 0
+#define P_PID 1
+#define P_PGID 2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
+SYSCALL(waitid)
+{
+    uint32_t options = a4;
+    if (options & ~(WNOHANG | WEXITED | WSTOPPED | WCONTINUED | WNOWAIT | __WNOTHREAD | __WALL | __WCLONE)) return -EINVAL;
+    if (!(options & (WEXITED | WSTOPPED | WCONTINUED))) return -EINVAL;
+    int32_t sel, id = (int32_t)a2;
+    switch (a1) {
+    case P_ALL: sel = -1; break;
+    case P_PID: if (id <= 0) return -EINVAL; sel = id; break;
+    case P_PGID: if (id < 0) return -EINVAL; sel = id == 0 ? 0 : -id; break;
+    default: return -EINVAL;
+    }
+    struct task *c = 0;
+    int status = 0;
+    long rc = find_waitable(sel, options, &c, &status);
+    if (rc < 0) return rc;
+    int32_t info[6] = { 0, 0, 0, 0, 0, 0 }; /* si_signo, si_errno, si_code, si_pid, si_uid, si_status */
+    if (rc > 0) {
+        info[0] = SIGCHLD;
+        info[3] = (int32_t)rc;
+        if (status == 0xffff) info[2] = CLD_CONTINUED, info[5] = SIGCONT;
+        else if ((status & 0xff) == 0x7f) info[2] = CLD_STOPPED, info[5] = (status >> 8) & 0xff;
+        else if ((status & 0x7f) == 0) info[2] = CLD_EXITED, info[5] = (status >> 8) & 0xff;
+        else info[2] = (status & 0x80) ? CLD_DUMPED : CLD_KILLED, info[5] = status & 0x7f;
+    }
+    if (a3 && copy_to_user((void *)a3, info, sizeof(info))) return -EFAULT;
+    if (rc > 0 && a5 && put_rusage(a5, c)) return -EFAULT;
+    if (rc > 0 && !(options & WNOWAIT)) consume(c);
+    return 0;
 }
 
 SYSCALL(wait4) { return do_wait((int32_t)a1, a2, a3, a4); }

@@ -4,7 +4,6 @@
  * which signals arrived, and whether CPU time was counted at all. The test runs it natively and
  * as init on XenoLinux and compares the two outputs.
  * Build: gcc -m32 -static -nostdlib -ffreestanding -fno-pic -no-pie -O1 itimer-probe.c */
-typedef unsigned int u32;
 
 enum {
     NR_exit = 1, NR_fork = 2, NR_write = 4, NR_pause = 29, NR_alarm = 27, NR_times = 43, NR_getrusage = 77,
@@ -19,38 +18,9 @@ enum {
 #define ITIMER_VIRTUAL 1
 #define ITIMER_PROF 2
 
-static long sc(long n, long a, long b, long c, long d)
-{
-    long r;
-    __asm__ volatile("int $0x80" : "=a"(r) : "a"(n), "b"(a), "c"(b), "d"(c), "S"(d) : "memory");
-    return r;
-}
+#include "probe.h"
 
-static void out(const char *s)
-{
-    int n = 0;
-    while (s[n]) n++;
-    sc(NR_write, 1, (long)s, n, 0);
-}
-
-static void out_num(long v)
-{
-    char b[16];
-    int i = 15, neg = v < 0;
-    u32 u = neg ? (u32)-v : (u32)v;
-    b[i] = 0;
-    do b[--i] = '0' + u % 10; while (u /= 10);
-    if (neg) b[--i] = '-';
-    out(b + i);
-}
-
-static void line(const char *what, long v)
-{
-    out(what);
-    out(": ");
-    out_num(v);
-    out("\n");
-}
+static long sc(long n, long a, long b, long c, long d) { return sc6(n, a, b, c, d, 0, 0); }
 
 extern void restorer(void);
 __asm__(".text\nrestorer:\n\tmov $173, %eax\n\tint $0x80\n");

@@ -8,7 +8,6 @@
  * Arguments: the number of children (default 32), the first child's seed (default 1). Build: gcc -m32 -static -nostdlib
  * -ffreestanding -fno-pic -no-pie -O1 syscall-fuzz.c; with -DTRACE each child keeps fd 2 and
  * writes "seed nr a b c" (hex) before every call, to find the call behind a failure. */
-typedef unsigned int u32;
 
 #define CALLS 2000
 #define WAIT_TRIES 100 /* of 10 ms: a child that has not finished after 1 s is killed */
@@ -22,15 +21,8 @@ enum {
 #define SIGKILL 9
 #define WNOHANG 1
 
-static long sc(long n, long a, long b, long c, long d, long e, long f)
-{
-    long r;
-    __asm__ volatile("push %%ebp; mov %7, %%ebp; int $0x80; pop %%ebp"
-                     : "=a"(r)
-                     : "a"(n), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e), "g"(f)
-                     : "memory");
-    return r;
-}
+#include "probe.h"
+#define sc sc6
 #define SC1(n, a) sc(n, (long)(a), 0, 0, 0, 0, 0)
 #define SC2(n, a, b) sc(n, (long)(a), (long)(b), 0, 0, 0, 0)
 #define SC3(n, a, b, c) sc(n, (long)(a), (long)(b), (long)(c), 0, 0, 0)
@@ -94,8 +86,6 @@ static int allowed(u32 nr, int careful)
 }
 
 #ifdef TRACE
-static void out_num(u32 v);
-static void out(const char *s);
 static void trace_call(u32 seed, u32 nr, u32 a, u32 b, u32 c)
 {
     char line[80];
@@ -131,22 +121,6 @@ static void child(u32 seed, int careful)
         sc(nr, a, b, c, d, e, f);
     }
     SC1(NR_exit, 0);
-}
-
-static void out(const char *s)
-{
-    int n = 0;
-    while (s[n]) n++;
-    SC3(NR_write, 1, s, n);
-}
-
-static void out_num(u32 v)
-{
-    char b[12];
-    int i = 11;
-    b[i] = 0;
-    do b[--i] = '0' + v % 10; while (v /= 10);
-    out(b + i);
 }
 
 static u32 parse(const char *s, u32 dflt)
