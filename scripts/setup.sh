@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(gcc gcc-multilib nasm make qemu-user qemu-system-x86 bochs bochs-term bochsbios vgabios)
+APT_PACKAGES=(gcc gcc-multilib libc6-dev-i386 nasm make qemu-user qemu-system-x86 bochs bochs-term bochsbios vgabios)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

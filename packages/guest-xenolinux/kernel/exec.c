@@ -1,4 +1,5 @@
-/* exec.c: loading a static i386 ELF executable (ET_EXEC) and building the initial stack as
+/* exec.c: loading a static i386 ELF executable (ET_EXEC, or a static PIE: ET_DYN without an
+ * interpreter, placed at ELF_ET_DYN_BASE) and building the initial stack as
  * Linux's binfmt_elf does (create_elf_tables): argc, argv[], NULL, envp[], NULL, auxv pairs,
  * then the strings near the top, with AT_RANDOM's 16 bytes and AT_PLATFORM's "i686". */
 #include "kernel.h"
@@ -10,6 +11,7 @@
 #define STACK_SIZE_MAX (8u << 20)   /* RLIMIT_STACK default */
 #define MAX_ARG_STRLEN (128 * 1024)
 #define MAX_ARGS_BYTES (64 * 1024)
+#define ELF_ET_DYN_BASE 0x00400000u /* Linux's for ia32 processes (arch/x86/include/asm/elf.h) */
 
 static int prot_of(uint32_t pflags)
 {
@@ -71,11 +73,25 @@ static int check_elf(struct inode *ino, struct elf_headers *h)
         eh->e_machine != EM_386 || eh->e_phentsize != sizeof(struct elf32_phdr) || eh->e_phnum == 0 ||
         eh->e_phnum > ARRAY_SIZE(h->ph))
         return -ENOEXEC;
-    if (eh->e_type != ET_EXEC) return -ENOEXEC; /* ET_DYN (PIE, interpreters): later */
+    if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) return -ENOEXEC;
     if (eh->e_phoff > ino->size || eh->e_phnum * sizeof(struct elf32_phdr) > ino->size - eh->e_phoff) return -ENOEXEC;
     size_t phsize = eh->e_phnum * sizeof(struct elf32_phdr);
     if (inode_read_kernel(ino, eh->e_phoff, h->ph, phsize) != (ssize_t)phsize) return -ENOEXEC;
-    const struct elf32_phdr *ph = h->ph;
+    struct elf32_phdr *ph = h->ph;
+    if (eh->e_type == ET_DYN) {
+        /* A static PIE relocates itself (glibc's _dl_relocate_static_pie): move every address of
+         * the image by one bias so that its lowest page lands at ELF_ET_DYN_BASE. */
+        uint32_t low = 0xffffffffu;
+        for (int i = 0; i < eh->e_phnum; i++)
+            if (ph[i].p_type == PT_LOAD) low = MIN(low, ph[i].p_vaddr & PAGE_MASK);
+        if (low == 0xffffffffu) return -ENOEXEC;
+        uint32_t bias = low < ELF_ET_DYN_BASE ? ELF_ET_DYN_BASE - low : 0; /* one linked higher stays */
+        for (int i = 0; i < eh->e_phnum; i++) {
+            if ((uint64_t)ph[i].p_vaddr + bias >= TASK_SIZE) return -EINVAL;
+            ph[i].p_vaddr += bias;
+        }
+        h->eh.e_entry += bias;
+    }
     for (int i = 0; i < eh->e_phnum; i++) {
         if (ph[i].p_type == PT_INTERP) return -ENOEXEC; /* dynamic linking: later */
         if (ph[i].p_type != PT_LOAD) continue;

@@ -12,3 +12,11 @@ export function buildStaticProgram(source: string): string {
     '-fno-asynchronous-unwind-tables', '-Wl,--build-id=none', '-o', out, source]);
   return out;
 }
+
+/** Builds `source` against the host's i386 glibc, statically linked (`static`) or as a static
+ *  PIE (`static-pie`); returns the path of the executable. */
+export function buildGlibcProgram(source: string, link: 'static' | 'static-pie'): string {
+  const out = join(mkdtempSync(join(tmpdir(), 'xenolinux-test-')), `${basename(source, '.c')}-${link}`);
+  execFileSync('gcc', ['-m32', `-${link}`, '-O1', '-o', out, source]);
+  return out;
+}
