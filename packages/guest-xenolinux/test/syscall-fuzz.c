@@ -137,21 +137,29 @@ static void sleep_10ms(void)
     SC2(NR_nanosleep, ts, 0);
 }
 
+/* After the fuzzing: a file written and read back, a fork and wait. Returns 0 or the step that
+ * failed. The file name is made at run time: a literal in our image could be handed to the
+ * kernel by a child (pointers into our own text), and a child may well have created, say, a
+ * directory by that name. */
 static int sanity(void)
 {
     static const char text[] = "still here";
+    char name[16] = { '/', 't', 'm', 'p', '/', 's', 'a', 'n', 'e', 0 };
     char back[16] = { 0 };
-    long fd = SC3(NR_open, "/fuzz-check", 0101 /* O_WRONLY | O_CREAT */, 0644);
-    if (fd < 0 || SC3(NR_write, fd, text, 10) != 10 || SC1(NR_close, fd) != 0) return 0;
-    fd = SC2(NR_open, "/fuzz-check", 0);
-    if (fd < 0 || SC3(NR_read, fd, back, 16) != 10 || SC1(NR_close, fd) != 0) return 0;
+    SC1(NR_unlink, name);
+    long fd = SC3(NR_open, name, 01101 /* O_WRONLY | O_CREAT | O_TRUNC */, 0644);
+    if (fd < 0) return 1;
+    if (SC3(NR_write, fd, text, 10) != 10 || SC1(NR_close, fd) != 0) return 2;
+    fd = SC2(NR_open, name, 0);
+    if (fd < 0 || SC3(NR_read, fd, back, 16) != 10 || SC1(NR_close, fd) != 0) return 3;
     for (int i = 0; i < 10; i++)
-        if (back[i] != text[i]) return 0;
-    SC1(NR_unlink, "/fuzz-check");
+        if (back[i] != text[i]) return 4;
+    if (SC1(NR_unlink, name) != 0) return 5;
     long pid = SC1(NR_fork, 0);
     if (pid == 0) SC1(NR_exit, 7);
     int status = 0;
-    return pid > 0 && SC4(NR_wait4, pid, &status, 0, 0) == pid && status == 7 << 8;
+    if (pid <= 0 || SC4(NR_wait4, pid, &status, 0, 0) != pid || status != 7 << 8) return 6;
+    return 0;
 }
 
 void main_c(u32 *sp)
@@ -212,7 +220,14 @@ void main_c(u32 *sp)
     out("), timed out ");
     out_num(timed_out);
     out("\n");
-    out(sanity() ? "FUZZ-DONE kernel still works\n" : "FUZZ-FAIL the kernel misbehaves after the fuzzing\n");
+    int failed = sanity();
+    if (failed) {
+        out("FUZZ-FAIL the kernel misbehaves after the fuzzing, step ");
+        out_num(failed);
+        out("\n");
+    } else {
+        out("FUZZ-DONE kernel still works\n");
+    }
     SC1(NR_exit, 0);
 }
 
