@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildKernel, writeCpio } from '../src/index.js';
-import { bootXenolinux } from './support/boot.js';
+import { buildKernel } from '../src/index.js';
+import { bootXenolinux, programRamdisk } from './support/boot.js';
 import { buildStaticProgram } from './support/static-program.js';
 
 const PROBE_SOURCE = join(import.meta.dirname, 'fs-probe.c');
@@ -29,13 +29,7 @@ function hostRunsI386(): boolean {
 
 describe('file system calls match Linux', () => {
   it('creating, writing, truncating, renaming, linking and removing give what native Linux gives', () => {
-    const ramdisk = writeCpio([
-      { type: 'dir', path: 'dev' },
-      { type: 'dir', path: 'tmp', mode: 0o1777 },
-      { type: 'chardev', path: 'dev/console', major: 5, minor: 1 },
-      { type: 'file', path: 'init', data: new Uint8Array(readFileSync(probe)), mode: 0o755 },
-    ]);
-    const r = bootXenolinux(ramdisk, 'quiet rdinit=/init /tmp');
+    const r = bootXenolinux(programRamdisk(new Uint8Array(readFileSync(probe))), 'quiet rdinit=/init /tmp');
     expect(r.hostErrors).toBe(0);
     const output = r.output.replace(/\r\n/g, '\n');
     // Fixed facts, on any host.

@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildKernel, writeCpio } from '../src/index.js';
-import { bootXenolinux } from './support/boot.js';
+import { buildKernel } from '../src/index.js';
+import { bootXenolinux, programRamdisk } from './support/boot.js';
 import { buildStaticProgram } from './support/static-program.js';
 
 const FUZZ_SOURCE = join(import.meta.dirname, 'syscall-fuzz.c');
@@ -22,13 +22,7 @@ beforeAll(() => {
 
 describe('random system calls from hostile processes', () => {
   it('64 children x 2,000 random calls: the kernel survives and still works', () => {
-    const ramdisk = writeCpio([
-      { type: 'dir', path: 'dev' },
-      { type: 'dir', path: 'tmp', mode: 0o1777 },
-      { type: 'chardev', path: 'dev/console', major: 5, minor: 1 },
-      { type: 'file', path: 'init', data: fuzzer, mode: 0o755 },
-    ]);
-    const r = bootXenolinux(ramdisk, 'quiet rdinit=/init 64', { forNs: 600e9 });
+    const r = bootXenolinux(programRamdisk(fuzzer), 'quiet rdinit=/init 64', { forNs: 600e9 });
     const summary = /fuzz: .*\r\n/.exec(r.output)?.[0] ?? '';
     console.log(summary.trim(), `| hypercalls ${r.hypercalls}`);
     expect(r.hostErrors, r.log.join('\n')).toBe(0);

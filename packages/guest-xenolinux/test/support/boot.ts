@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { Hypervisor } from '@xen-ts/hypervisor';
 import { schedCreditPlugin } from '@xen-ts/sched-credit';
-import { kernelPath } from '../../src/index.js';
+import { kernelPath, writeCpio } from '../../src/index.js';
 
 export interface XenolinuxRun {
   output: string;
@@ -63,4 +63,15 @@ export function bootXenolinux(ramdisk: Uint8Array, cmdline: string, options: Boo
     hypercallCounts: [...d.hypercallCounts],
     exceptions: [...xen.stats.exceptions],
   };
+}
+
+/** The smallest root image for a test program: /dev/console, a world-writable /tmp and the
+ *  program as /init. */
+export function programRamdisk(init: Uint8Array): Uint8Array {
+  return writeCpio([
+    { type: 'dir', path: 'dev' },
+    { type: 'dir', path: 'tmp', mode: 0o1777 },
+    { type: 'chardev', path: 'dev/console', major: 5, minor: 1 },
+    { type: 'file', path: 'init', data: init, mode: 0o755 },
+  ]);
 }

@@ -4,8 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll } from 'vitest';
-import { buildKernel, writeCpio } from '../../src/index.js';
-import { bootXenolinux } from './boot.js';
+import { buildKernel } from '../../src/index.js';
+import { bootXenolinux, programRamdisk } from './boot.js';
 import { buildStaticProgram } from './static-program.js';
 
 /** What init's exit(0) prints at the end of a probe's run in the guest. */
@@ -22,13 +22,7 @@ export interface ProbeRun {
 }
 
 export function runProbe(probe: string, cmdline = 'quiet'): ProbeRun {
-  const ramdisk = writeCpio([
-    { type: 'dir', path: 'dev' },
-    { type: 'dir', path: 'tmp', mode: 0o1777 },
-    { type: 'chardev', path: 'dev/console', major: 5, minor: 1 },
-    { type: 'file', path: 'init', data: new Uint8Array(readFileSync(probe)), mode: 0o755 },
-  ]);
-  const r = bootXenolinux(ramdisk, cmdline);
+  const r = bootXenolinux(programRamdisk(new Uint8Array(readFileSync(probe))), cmdline);
   const native = spawnSync(probe, { encoding: 'latin1', timeout: 30_000 });
   return {
     guest: r.output.replace(/\r\n/g, '\n'),
