@@ -69,6 +69,7 @@ struct task {
     uint64_t it_prof_left, it_prof_interval;      /* user + system time */
     uint32_t it_fired;                            /* signals a tick owes: bit 0 SIGVTALRM, 1 SIGPROF */
     uint32_t utime, stime, cutime, cstime;        /* ticks; c* = reaped children's */
+    uint64_t cpu_ns, cpu_since;                   /* exact CPU time; since when it runs (0: not) */
     /* sigaltstack.c: the alternate signal stack (size 0 = none); inherited by fork, not exec. */
     uint32_t sas_ss_sp, sas_ss_size, sas_ss_flags;
 };
@@ -111,6 +112,11 @@ void exit_to_user(struct pt_regs *regs);
 /* itimer.c: one timer tick for the current task (from the port's timer interrupt), and the
  * timers' signals, sent from task context once per tick. */
 void account_tick(bool user);
+/* Exact CPU time for the process CPU clocks: switched between tasks, paused while idling. */
+void cpu_time_switch(struct task *prev, struct task *next);
+uint64_t task_cpu_ns(const struct task *t);
+/* Sleeps in the port's idle (SCHEDOP_block on Xen) without charging the time to `current`. */
+void cpu_idle(void);
 void itimers_run(void);
 /* A reaped child's CPU time goes to its parent's children times. */
 void account_reaped_child(struct task *parent, const struct task *child);

@@ -1,5 +1,6 @@
-/* itimer.c: interval timers (alarm, setitimer, getitimer) and process CPU time (times, getrusage,
- * wait4's rusage, /proc/pid/stat), counted in timer ticks as Linux's tick-based accounting does:
+/* itimer.c: interval timers (alarm, setitimer, getitimer) and process CPU time. The process CPU
+ * clocks (CLOCK_PROCESS_CPUTIME_ID) are exact: time between switches, less idle time. times,
+ * getrusage, wait4's rusage and /proc/pid/stat count timer ticks, as Linux's tick-based accounting:
  * each tick goes to the task it interrupted, as user or system time. ITIMER_REAL runs on the
  * monotonic clock and sends SIGALRM; ITIMER_VIRTUAL counts user time (SIGVTALRM), ITIMER_PROF
  * user and system time (SIGPROF) (setitimer(2)). Timers fire with tick resolution (10 ms). */
@@ -40,6 +41,27 @@ void account_tick(bool user)
         t->stime++;
     }
     if (cpu_timer_tick(&t->it_prof_left, t->it_prof_interval)) t->it_fired |= FIRED_PROF;
+}
+
+void cpu_time_switch(struct task *prev, struct task *next)
+{
+    uint64_t now = arch_monotonic_ns();
+    if (prev && prev->cpu_since) prev->cpu_ns += now - prev->cpu_since;
+    if (prev) prev->cpu_since = 0;
+    next->cpu_since = now;
+}
+
+uint64_t task_cpu_ns(const struct task *t)
+{
+    return t->cpu_ns + (t->cpu_since ? arch_monotonic_ns() - t->cpu_since : 0);
+}
+
+void cpu_idle(void)
+{
+    struct task *t = current;
+    if (t && t->cpu_since) t->cpu_ns += arch_monotonic_ns() - t->cpu_since;
+    arch_idle();
+    if (t) t->cpu_since = arch_monotonic_ns();
 }
 
 void itimers_run(void)

@@ -22,7 +22,7 @@ static uint32_t file_ready(struct file *f)
 static void wait_a_while(void)
 {
     if (sched_idle_wait) sched_idle_wait();
-    else arch_idle();
+    else cpu_idle();
 }
 
 /* Deadline in monotonic ns from a relative timeout; NO_TIMEOUT for none. */

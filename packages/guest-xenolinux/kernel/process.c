@@ -86,6 +86,7 @@ void init_task_setup(void)
     if (!t) panic("no memory for init");
     t->pgid = t->sid = 1;
     current = t;
+    cpu_time_switch(0, t);
     struct inode *cons = 0;
     if (path_lookup("/dev/console", 0, true, &cons) || !S_ISCHR(cons->mode)) {
         printk(KERN_WARNING "Warning: unable to open an initial console.\n");

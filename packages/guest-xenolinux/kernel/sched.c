@@ -142,10 +142,11 @@ void schedule(void)
         tick_wakeups();
         next = pick_next(prev);
         if (next) break;
-        arch_idle();   /* SCHEDOP_block: the timer or an event channel wakes us */
+        cpu_idle();   /* SCHEDOP_block: the timer or an event channel wakes us */
     }
     next->slice_start = jiffies;
     if (next == prev) return;
+    cpu_time_switch(prev, next);
     current = next;
     arch_switch_to(prev, next);   /* returns when prev is chosen again */
     finish_task_switch();
@@ -176,7 +177,7 @@ void sched_idle_wait(void)
             return;
         }
     }
-    arch_idle();
+    cpu_idle();
     tick_wakeups();   /* tick sleepers get their look even while this task polls */
 }
 

@@ -22,7 +22,9 @@ static int clock_now(uint32_t id, uint64_t *sec, uint32_t *nsec)
         return 0;
     case CLOCK_MONOTONIC: case CLOCK_MONOTONIC_RAW: case CLOCK_MONOTONIC_COARSE: case CLOCK_BOOTTIME:
     case CLOCK_PROCESS_CPUTIME_ID: case CLOCK_THREAD_CPUTIME_ID: {
-        uint64_t ns = arch_monotonic_ns();
+        /* One thread per process: both CPU clocks are the task's exact CPU time (itimer.c). */
+        uint64_t ns = id == CLOCK_PROCESS_CPUTIME_ID || id == CLOCK_THREAD_CPUTIME_ID ? task_cpu_ns(current)
+                                                                                     : arch_monotonic_ns();
         *sec = ns / 1000000000u;
         *nsec = (uint32_t)(ns % 1000000000u);
         return 0;

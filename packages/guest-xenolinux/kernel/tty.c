@@ -153,7 +153,7 @@ static void pull_input(void)
 static void wait_for_input(void)
 {
     if (sched_idle_wait) sched_idle_wait();
-    else arch_idle();
+    else cpu_idle();
 }
 
 /* Raw mode (termios(3)): VMIN bytes wanted, VTIME tenths of a second of timeout; MIN 0 TIME 0

@@ -7,8 +7,11 @@
 
 enum {
     NR_exit = 1, NR_fork = 2, NR_write = 4, NR_pause = 29, NR_alarm = 27, NR_times = 43, NR_getrusage = 77,
-    NR_setitimer = 104, NR_getitimer = 105, NR_wait4 = 114, NR_rt_sigreturn = 173, NR_rt_sigaction = 174,
+    NR_setitimer = 104, NR_getitimer = 105, NR_wait4 = 114, NR_nanosleep = 162, NR_rt_sigreturn = 173,
+    NR_rt_sigaction = 174, NR_clock_gettime = 265,
 };
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
 #define SIGALRM 14
 #define SIGVTALRM 26
 #define SIGPROF 27
@@ -48,11 +51,24 @@ static void spin_until(int sig, int n)
     while (hits[sig] < n) __asm__ volatile("" ::: "memory");
 }
 
+/* A CPU clock in milliseconds. */
+static long cpu_ms(int clock)
+{
+    int ts[2];
+    sc(NR_clock_gettime, clock, (long)ts, 0, 0);
+    return ts[0] * 1000L + ts[1] / 1000000;
+}
+
 void main_c(void)
 {
     struct itimerval cur;
     u32 tms[4];
 
+    long cpu0 = cpu_ms(CLOCK_PROCESS_CPUTIME_ID);
+    line("process CPU clock starts near 0 (under 200 ms)", cpu0 < 200);
+    int nap[2] = { 0, 100000000 };
+    sc(NR_nanosleep, (long)nap, 0, 0, 0);
+    line("sleeping 100 ms costs under 50 ms of CPU", cpu_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu0 < 50);
     line("alarm(5) first", sc(NR_alarm, 5, 0, 0, 0));
     line("alarm(0) after alarm(5)", sc(NR_alarm, 0, 0, 0, 0));
     line("getitimer bad which", sc(NR_getitimer, 7, (long)&cur, 0, 0));
@@ -96,6 +112,8 @@ void main_c(void)
     line("getitimer prof after it fired", sc(NR_getitimer, ITIMER_PROF, (long)&cur, 0, 0));
     line("  value", cur.value_sec * 1000000 + cur.value_usec);
 
+    line("spinning 60 ms of user time shows on the CPU clock", cpu_ms(CLOCK_PROCESS_CPUTIME_ID) - cpu0 >= 50);
+    line("thread CPU clock is the process's", cpu_ms(CLOCK_THREAD_CPUTIME_ID) - cpu_ms(CLOCK_PROCESS_CPUTIME_ID) < 5);
     long ticks = sc(NR_times, (long)tms, 0, 0, 0);
     line("times: user time counted", tms[0] > 0);
     line("times: returns a clock", ticks != 0);
