@@ -14,6 +14,11 @@ struct vma {
     uint32_t start, end;   /* page aligned, [start, end) */
     int prot;
     uint32_t flags;        /* VMA_* */
+    /* A private file mapping filled on first touch (an executable's read-only segments): the
+     * file (an `opens` reference), its offset at `start`, and the address from which the pages
+     * are zeros (the end of the segment's file part). NULL: anonymous. */
+    struct inode *file;
+    uint32_t file_pos, file_end;
 };
 #define VMA_STACK 1
 #define VMA_HEAP 2
@@ -79,6 +84,8 @@ struct mm *mm_new(void);
 void mm_free(struct mm *mm);
 struct vma *vma_find(struct mm *mm, uint32_t addr);
 int vma_add(struct mm *mm, uint32_t start, uint32_t end, int prot, uint32_t flags);
+/* Adds a copy of `proto` (taking a reference on its file, if any). */
+int vma_insert(struct mm *mm, const struct vma *proto);
 void vma_remove(struct mm *mm, uint32_t start, uint32_t end);
 /* Maps a zeroed page at `va` in `mm`; -ENOMEM when memory ran out. */
 int mm_populate_page(struct mm *mm, uint32_t va, int prot);

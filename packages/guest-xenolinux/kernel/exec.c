@@ -18,21 +18,24 @@ static int prot_of(uint32_t pflags)
     return ((pflags & PF_R) ? PROT_READ : 0) | ((pflags & PF_W) ? PROT_WRITE : 0) | ((pflags & PF_X) ? PROT_EXEC : 0);
 }
 
-static int load_segment(struct mm *mm, struct inode *file, const struct elf32_phdr *ph)
+/* Loads the pages [from, to) of segment `ph` now: from the file, zeros past p_filesz. A page
+ * shared with the previous segment (its last page is this one's first) is filled in place. */
+static int load_pages(struct mm *mm, struct inode *file, const struct elf32_phdr *ph, uint32_t from, uint32_t to,
+                      int prot)
 {
     uint32_t start = ph->p_vaddr & PAGE_MASK;
     uint32_t end = PAGE_ALIGN(ph->p_vaddr + ph->p_memsz);
-    int prot = prot_of(ph->p_flags);
-    for (uint32_t va = start; va < end; va += PAGE_SIZE) {
+    for (uint32_t va = from; va < to; va += PAGE_SIZE) {
         /* Only a segment's first and last pages can be shared with a neighbour; asking about
          * the others would flush the page-table batch for nothing. */
         bool edge = va == start || va + PAGE_SIZE == end;
         int32_t have = edge ? arch_lookup_user_page(mm->arch, va, 0) : -1;
         uint32_t pfn;
+        int page_prot = prot;
         if (have >= 0) {
             pfn = (uint32_t)have;   /* shared with the previous segment's last page */
             struct vma *v = vma_find(mm, va);
-            if (v) prot |= v->prot;
+            if (v) page_prot |= v->prot;
         } else {
             pfn = page_alloc_pfn();
             if (!pfn) return -ENOMEM;
@@ -46,14 +49,36 @@ static int load_segment(struct mm *mm, struct inode *file, const struct elf32_ph
             if (have < 0) page_free_pfn(pfn);
             return -EIO;
         }
-        int rc = arch_map_user_page(mm->arch, va, pfn, prot);
+        int rc = arch_map_user_page(mm->arch, va, pfn, page_prot);
         if (rc) {
             if (have < 0) page_free_pfn(pfn);
             return rc;
         }
     }
+    return 0;
+}
+
+/* A PT_LOAD segment. A read-only one (text, rodata) is mapped from the file and read page by page
+ * on first touch, as Linux maps an executable (only its edge pages, which a neighbouring segment
+ * may share, are read now); a writable one is read in whole (data, and bss zeroed). */
+static int load_segment(struct mm *mm, struct inode *file, const struct elf32_phdr *ph)
+{
+    uint32_t start = ph->p_vaddr & PAGE_MASK;
+    uint32_t end = PAGE_ALIGN(ph->p_vaddr + ph->p_memsz);
+    int prot = prot_of(ph->p_flags);
+    bool lazy = !(ph->p_flags & PF_W) && (ph->p_offset & ~PAGE_MASK) == (ph->p_vaddr & ~PAGE_MASK) &&
+                end - start > 2 * PAGE_SIZE;
+    int rc = lazy ? load_pages(mm, file, ph, start, start + PAGE_SIZE, prot) ?: load_pages(mm, file, ph, end - PAGE_SIZE, end, prot)
+                  : load_pages(mm, file, ph, start, end, prot);
+    if (rc) return rc;
     vma_remove(mm, start, end);
-    return vma_add(mm, start, end, prot, 0);
+    struct vma v = { start, end, prot, 0, 0, 0, 0 };
+    if (lazy) {
+        v.file = file;
+        v.file_pos = ph->p_offset - (ph->p_vaddr - start);
+        v.file_end = ph->p_vaddr + ph->p_filesz;
+    }
+    return vma_insert(mm, &v);
 }
 
 /* The headers of the executable, read through the file system (initramfs bytes or pages of a

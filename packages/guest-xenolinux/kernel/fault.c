@@ -36,6 +36,24 @@ static bool cow_fault(struct mm *mm, uint32_t addr, int prot)
     return true;
 }
 
+/* A page of a file mapping (an executable's text): the file's bytes, zeros past file_end. */
+static int file_fault(struct mm *mm, struct vma *v, uint32_t addr)
+{
+    uint32_t va = addr & PAGE_MASK;
+    uint32_t pfn = page_alloc_pfn();
+    if (!pfn) return -ENOMEM;
+    uint8_t *page = pfn_to_virt(pfn);
+    memset(page, 0, PAGE_SIZE);
+    if (va < v->file_end &&
+        inode_read_kernel(v->file, v->file_pos + (va - v->start), page, MIN(PAGE_SIZE, v->file_end - va)) < 0) {
+        page_free_pfn(pfn);
+        return -EIO;
+    }
+    int rc = arch_map_user_page(mm->arch, va, pfn, v->prot);
+    if (rc) page_free_pfn(pfn);
+    return rc;
+}
+
 static bool handle_mm_fault(struct mm *mm, uint32_t addr, uint32_t err)
 {
     struct vma *v = vma_find(mm, addr);
@@ -43,7 +61,7 @@ static bool handle_mm_fault(struct mm *mm, uint32_t addr, uint32_t err)
     if ((err & PF_WRITE) && !(v->prot & PROT_WRITE)) return false;
     if (!(v->prot & (PROT_READ | PROT_WRITE | PROT_EXEC))) return false;
     if (err & PF_PROT) return (err & PF_WRITE) && cow_fault(mm, addr, v->prot);
-    if (mm_populate_page(mm, addr, v->prot)) {
+    if (v->file ? file_fault(mm, v, addr) : mm_populate_page(mm, addr, v->prot)) {
         printk(KERN_ERR "Out of memory: pid %d (%s) at %#x\n", current->pid, current->comm, addr);
         return false;
     }

@@ -29,6 +29,8 @@ static struct mm *mm_fork(struct mm *old)
     if (!mm) return 0;
     memcpy(mm->vmas, old->vmas, sizeof(old->vmas));
     mm->nr_vmas = old->nr_vmas;
+    for (int i = 0; i < mm->nr_vmas; i++)
+        if (mm->vmas[i].file) mm->vmas[i].file->opens++;
     mm->start_brk = old->start_brk;
     mm->brk = old->brk;
     mm->mmap_base = old->mmap_base;

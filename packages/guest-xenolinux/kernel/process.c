@@ -18,9 +18,18 @@ struct mm *mm_new(void)
     return mm;
 }
 
+static void vma_file_put(struct vma *v)
+{
+    if (!v->file) return;
+    if (v->file->opens) v->file->opens--;
+    inode_put_storage(v->file);
+    v->file = 0;
+}
+
 /* Frees every user page and the page tables. Nothing runs on `mm` any more. */
 void mm_free(struct mm *mm)
 {
+    for (int i = 0; i < mm->nr_vmas; i++) vma_file_put(&mm->vmas[i]);
     arch_mm_teardown(mm->arch);
     kfree(mm);
 }
@@ -32,40 +41,49 @@ struct vma *vma_find(struct mm *mm, uint32_t addr)
     return 0;
 }
 
-int vma_add(struct mm *mm, uint32_t start, uint32_t end, int prot, uint32_t flags)
+int vma_insert(struct mm *mm, const struct vma *proto)
 {
-    if (start >= end) return 0;
+    if (proto->start >= proto->end) return 0;
     if (mm->nr_vmas == MAX_VMAS) return -ENOMEM;
     struct vma *v = &mm->vmas[mm->nr_vmas++];
-    v->start = start;
-    v->end = end;
-    v->prot = prot;
-    v->flags = flags;
+    *v = *proto;
+    if (v->file) v->file->opens++;
     return 0;
 }
 
-/* Removes [start, end) from every VMA, splitting where needed (pages are the caller's). */
+int vma_add(struct mm *mm, uint32_t start, uint32_t end, int prot, uint32_t flags)
+{
+    struct vma v = { start, end, prot, flags, 0, 0, 0 };
+    return vma_insert(mm, &v);
+}
+
+/* Removes [start, end) from every VMA, splitting where needed (pages are the caller's). A file
+ * mapping cut at its start moves its file offset with it. */
 void vma_remove(struct mm *mm, uint32_t start, uint32_t end)
 {
     for (int i = 0; i < mm->nr_vmas; i++) {
         struct vma *v = &mm->vmas[i];
         if (end <= v->start || start >= v->end) continue;
         if (start > v->start && end < v->end) {
-            if (mm->nr_vmas < MAX_VMAS) {
-                struct vma tail = *v;
-                tail.start = end;
-                v->end = start;
-                mm->vmas[mm->nr_vmas++] = tail;
-            }
+            struct vma tail = *v;
+            tail.file_pos += end - v->start;
+            tail.start = end;
+            v->end = start;
+            vma_insert(mm, &tail); /* with no slot left the tail is dropped (its pages stay mapped) */
             continue;
         }
         if (start <= v->start && end >= v->end) {
+            vma_file_put(v);
             mm->vmas[i] = mm->vmas[--mm->nr_vmas];
             i--;
             continue;
         }
-        if (start <= v->start) v->start = end;
-        else v->end = start;
+        if (start <= v->start) {
+            v->file_pos += end - v->start;
+            v->start = end;
+        } else {
+            v->end = start;
+        }
     }
 }
 

@@ -157,13 +157,24 @@ SYSCALL(mprotect)
         if (v->end <= start || v->start >= end) continue;
         pieces[n] = *v;
         pieces[n].start = MAX(v->start, start);
+        pieces[n].file_pos += pieces[n].start - v->start;
         pieces[n].end = MIN(v->end, end);
         pieces[n].prot = (int)a3;
         n++;
     }
-    vma_remove(mm, start, end);
+    /* The pieces keep their files: take their references before the old VMAs drop theirs. */
     for (int i = 0; i < n; i++)
-        if (vma_add(mm, pieces[i].start, pieces[i].end, pieces[i].prot, pieces[i].flags)) return -ENOMEM;
+        if (pieces[i].file) pieces[i].file->opens++;
+    vma_remove(mm, start, end);
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (!rc) rc = vma_insert(mm, &pieces[i]);
+        if (pieces[i].file) {
+            pieces[i].file->opens--;
+            inode_put_storage(pieces[i].file);
+        }
+    }
+    if (rc) return rc;
     for (uint32_t va = start; va < end; va += PAGE_SIZE) arch_protect_user_page(mm->arch, va, (int)a3);
     return 0;
 }

@@ -54,6 +54,24 @@ describe.skipIf(!hasBusybox())(TITLE, () => {
     expect(xen).toBe(onlcr(native) + PANIC(0));
   });
 
+  // Executables are mapped from their file and read on first touch: a running shell whose file is
+  // removed (its storage is kept while the mapping holds it) still pages in code it has not run yet
+  // (arithmetic, printf, getopts, case), as on Linux.
+  it('a program runs code it had not touched yet after its own file is removed', () => {
+    const inner = [
+      'rm ./busybox', '[ -e ./busybox ] || echo removed',
+      'dd if=/dev/zero of=big bs=1024 count=8192 2>/dev/null', 'rm big', 'i=0', // reuses freed pages
+      'while [ $i -lt 3 ]; do i=$((i * 2 + 1)); printf "%s-%d\\n" x $i; done',
+      'set -- -a -b v', 'while getopts ab: o; do echo "opt $o ${OPTARG:-}"; done', 'case abc in a*) echo case-ok;; esac',
+    ].join('; ');
+    // The guest's busybox is /bin/busybox; natively it is where the build cached it.
+    const copy = `src=/bin/busybox; [ -e $src ] || src='${busyboxPath()}'; cp "$src" busybox`;
+    const script = ['cd "$1"', copy, 'chmod 755 busybox', `./busybox sh -c '${inner}'`, ''].join('\n');
+    const { xen, native } = both(script);
+    expect(native).toContain('removed\nx-1\nx-3\nopt a \nopt b v\ncase-ok\n');
+    expect(xen).toBe(onlcr(native) + PANIC(0));
+  });
+
   it('mkdir, cp, mv, ln, rm, rmdir, find, stat, dd, sort and friends give native output (needs fork)', (ctx) => {
     const script = [
       'cd "$1"', 'mkdir -p a/b/c', 'echo hi > a/b/c/f', 'cp a/b/c/f a/g', 'mv a/g a/h', 'ln -s h a/s', 'ln a/h a/hard',
