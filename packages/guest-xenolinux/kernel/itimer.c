@@ -43,11 +43,17 @@ void account_tick(bool user)
     if (cpu_timer_tick(&t->it_prof_left, t->it_prof_interval)) t->it_fired |= FIRED_PROF;
 }
 
+/* Adds the time `t` has run since cpu_since to its CPU time and stops the clock. */
+static void cpu_time_stop(struct task *t, uint64_t now)
+{
+    if (t->cpu_since) t->cpu_ns += now - t->cpu_since;
+    t->cpu_since = 0;
+}
+
 void cpu_time_switch(struct task *prev, struct task *next)
 {
     uint64_t now = arch_monotonic_ns();
-    if (prev && prev->cpu_since) prev->cpu_ns += now - prev->cpu_since;
-    if (prev) prev->cpu_since = 0;
+    if (prev) cpu_time_stop(prev, now);
     next->cpu_since = now;
 }
 
@@ -59,7 +65,7 @@ uint64_t task_cpu_ns(const struct task *t)
 void cpu_idle(void)
 {
     struct task *t = current;
-    if (t && t->cpu_since) t->cpu_ns += arch_monotonic_ns() - t->cpu_since;
+    if (t) cpu_time_stop(t, arch_monotonic_ns());
     arch_idle();
     if (t) t->cpu_since = arch_monotonic_ns();
 }

@@ -21,16 +21,6 @@ static void recorder(struct cpu_frame *f) { frame_esp = (uint32_t)f; }
 static void load_fs_ldt0(void *a) { __asm__ volatile("mov %0,%%fs" :: "r"(0x07)); }
 USER_TEXT static void user_int80(void *a) { __asm__ volatile("int $0x80" ::: "memory"); }
 
-/* HYPERVISOR_iret to {EIP, CS, EFLAGS, ESP, SS}: hypercall page entry 23 is jumped to, and
- * pushes EAX itself before it enters Xen. */
-static void __attribute__((noreturn)) hypervisor_iret_to(uint32_t eip, uint32_t cs, uint32_t esp, uint32_t ss)
-{
-    __asm__ volatile("pushl %3\n\tpushl %2\n\tpushl $0x202\n\tpushl %1\n\tpushl %0\n\t"
-                     "jmp hypercall_page + %c4"
-                     :: "r"(eip), "r"(cs), "r"(esp), "r"(ss), "i"(__HYPERVISOR_iret * 32) : "memory");
-    __builtin_unreachable();
-}
-
 static xtf_jmp_buf failsafe_jb;
 static void failsafe_escape(volatile struct failsafe_frame *f)
 {

@@ -10,8 +10,5 @@ XTF_TEST_MAIN
                  HYPERVISOR_set_callbacks(FLAT_RING1_CS, (unsigned long)event_upcall_entry, FLAT_RING1_CS,
                                           MACH2PHYS_VIRT_END + 0x1000), 0);
     printk("xtf: HYPERVISOR_iret to cs 0x000f, failsafe past the segment; the domain should now crash\n");
-    __asm__ volatile("pushl %0\n\tpushl $0x1000\n\tpushl $0x202\n\tpushl $0x000f\n\tpushl $0x1000\n\t"
-                     "jmp hypercall_page + %c1"
-                     :: "i"(FLAT_RING3_SS), "i"(__HYPERVISOR_iret * 32) : "memory");
-    xtf_fail("still-running", "HYPERVISOR_iret to a bad frame returned");
+    hypervisor_iret_to(0x1000, 0x000f, 0x1000, FLAT_RING3_SS);
 }

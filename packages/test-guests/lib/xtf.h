@@ -175,6 +175,15 @@ extern volatile unsigned int failsafe_count;
 extern volatile struct failsafe_frame failsafe_last;
 /* Called with the frame when the failsafe callback runs; a test that expects one may longjmp away. */
 extern void (*failsafe_hook)(volatile struct failsafe_frame *f);
+/* HYPERVISOR_iret to {EIP, CS, EFLAGS = IF, ESP, SS}: hypercall page entry 23 is jumped to, and
+ * pushes EAX itself before it enters Xen. For tests that hand Xen a frame it cannot load. */
+static inline void __attribute__((noreturn)) hypervisor_iret_to(uint32_t eip, uint32_t cs, uint32_t esp, uint32_t ss)
+{
+    __asm__ volatile("pushl %3\n\tpushl %2\n\tpushl $0x202\n\tpushl %1\n\tpushl %0\n\t"
+                     "jmp hypercall_page + %c4"
+                     :: "r"(eip), "r"(cs), "r"(esp), "r"(ss), "i"(__HYPERVISOR_iret * 32) : "memory");
+    __builtin_unreachable();
+}
 static inline void upcall_mask(void) { vcpu0->evtchn_upcall_mask = 1; __asm__ volatile("" ::: "memory"); }
 /* Unmasks and, as Linux's xen_restore_fl does, forces delivery of what arrived meanwhile. */
 void upcall_unmask(void);

@@ -4,7 +4,7 @@
 import { Hypercall, MULTICALL_ENTRY } from '@xen-ts/abi';
 import { EFAULT, EINVAL, ENOSYS, NO_RETURN, readGuest, writeGuest32, type HypercallArgs } from './hypercall.js';
 import { HYPERCALLS } from './table.js';
-import { createContinuation } from './continuation.js';
+import { createContinuation, shouldPreempt } from './continuation.js';
 const M = MULTICALL_ENTRY.fields;
 /** Byte offset of args[i] in an entry. */
 const arg = (i: number): number => M.args.offset + i * 4;
@@ -14,7 +14,7 @@ export function multicall(h: HypercallArgs): number {
   const n = h.a2 >>> 0;
   if (h.inMulticall) return EINVAL;
   for (let i = 0; i < n; i++) {
-    if (i > 0 && h.xen.hypercallPreemptPending(h.p, h.v)) {
+    if (i > 0 && shouldPreempt(h)) {
       return createContinuation(h, Hypercall.multicall, [list + i * MULTICALL_ENTRY.size, n - i]);
     }
     const entry = list + i * MULTICALL_ENTRY.size;

@@ -210,6 +210,11 @@ export class Pcpu {
       out.errorCode = this.stackRead(sp);
       sp += 4;
     }
+    return this.readIretFrame(sp, out);
+  }
+
+  /** The IRET frame at `sp`: EIP, CS, EFLAGS, and ESP, SS when it leaves ring 0. */
+  private readIretFrame(sp: number, out: EntryFrame): EntryFrame {
     out.eip = this.stackRead(sp);
     out.cs = this.stackRead(sp + 4) & 0xffff;
     out.eflags = this.stackRead(sp + 8);
@@ -248,11 +253,7 @@ export class Pcpu {
     this.exitIretFaulted = false;
     if (!faulted || (f.cs & 3) !== 0 || f.esp >>> 0 !== sp >>> 0) return false;
     out.errorCode = -1;
-    out.eip = this.stackRead(sp);
-    out.cs = this.stackRead(sp + 4) & 0xffff;
-    out.eflags = this.stackRead(sp + 8);
-    out.esp = this.stackRead(sp + 12);
-    out.ss = this.stackRead(sp + 16) & 0xffff;
+    this.readIretFrame(sp, out); // exitTo never returns to ring 0: the frame has ESP and SS
     return true;
   }
 

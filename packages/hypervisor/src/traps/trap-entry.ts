@@ -76,14 +76,10 @@ function onExitFault(xen: Hypervisor, p: Pcpu, vector: number, f: EntryFrame): v
     xen.crashDomain(v.domain, `exception ${vector} in the hypervisor while running d${v.domain.id}`);
     return;
   }
-  if (cb.cs === 0 || (g.cs === cb.cs && g.eip === cb.eip)) {
-    xen.crashDomain(v.domain, `exception ${vector} returning to ${g.cs.toString(16)}:${(g.eip >>> 0).toString(16)}` +
-      (cb.cs === 0 ? ' and no failsafe callback' : ', the failsafe callback itself'));
-    return;
-  }
-  if (!xen.bounceFailsafe(p, v, g, [])) {
-    xen.crashDomain(v.domain, `exception ${vector} returning to ${g.cs.toString(16)}:${(g.eip >>> 0).toString(16)} and no stack for the failsafe frame`);
-  }
+  const failed = `exception ${vector} returning to ${g.cs.toString(16)}:${(g.eip >>> 0).toString(16)}`;
+  if (cb.cs === 0) xen.crashDomain(v.domain, `${failed} and no failsafe callback`);
+  else if (g.cs === cb.cs && g.eip === cb.eip) xen.crashDomain(v.domain, `${failed}, the failsafe callback itself`);
+  else if (!xen.bounceFailsafe(p, v, g, [])) xen.crashDomain(v.domain, `${failed} and no stack for the failsafe frame`);
 }
 
 function deliver(xen: Hypervisor, p: Pcpu, vector: number, f: EntryFrame, errorCode: number): void {
